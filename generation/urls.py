@@ -1,0 +1,9 @@
+from django.urls import path
+
+from generation import views
+
+app_name = "generation"
+urlpatterns = [
+    path("studio/", views.studio, name="studio"),
+    path("docs/", views.api_guide, name="docs"),
+]

@@ -1,0 +1,78 @@
+"""Settings come from the environment: checked in fresh interpreters so nothing leaks."""
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS, "site": settings.SITE_URL,
+    "engine": settings.DATABASES["default"]["ENGINE"], "db": settings.DATABASES["default"]["NAME"],
+    "redis": settings.REDIS_URL, "cache": settings.CACHES["default"]["LOCATION"],
+    "email": settings.EMAIL_BACKEND, "stripe": settings.STRIPE_WEBHOOK_SECRET,
+    "secret": settings.SECRET_KEY,
+}))
+"""
+
+
+def _settings_with(env: dict, tmp_path) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "EMAIL_HOST"}}
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        env={**base, "DJANGO_SETTINGS_MODULE": "lipsync_site.settings",
+             "LIPSYNC_VAR_DIR": str(tmp_path), **env},
+        cwd=settings.BASE_DIR, capture_output=True, text=True,
+    )
+
+
+def test_environment_overrides_every_setting(tmp_path):
+    result = _settings_with({
+        "DEBUG": "1", "ALLOWED_HOSTS": "a.example,b.example", "SITE_URL": "https://x.example/",
+        "DATABASE_URL": "postgres://u:p@db.example:5433/lips", "REDIS_URL": "redis://r:6379/2",
+        "EMAIL_HOST": "smtp.example", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SECRET_KEY": "s3cret",
+    }, tmp_path)
+    values = json.loads(result.stdout)
+    assert values == {
+        "debug": True, "hosts": ["a.example", "b.example"], "site": "https://x.example",
+        "engine": "django.db.backends.postgresql", "db": "lips",
+        "redis": "redis://r:6379/2", "cache": "redis://r:6379/2",
+        "email": "django.core.mail.backends.smtp.EmailBackend", "stripe": "whsec_x",
+        "secret": "s3cret",
+    }
+
+
+def test_defaults_keep_state_under_var_and_persist_the_generated_secret(tmp_path):
+    first = json.loads(_settings_with({}, tmp_path).stdout)
+    second = json.loads(_settings_with({}, tmp_path).stdout)
+    assert first["debug"] is False
+    assert first["engine"] == "django.db.backends.sqlite3"
+    assert first["db"] == str(tmp_path / "db.sqlite3")
+    assert first["redis"] == f"unix://{tmp_path}/redis/redis.sock?db=0"
+    assert first["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert first["secret"] == second["secret"] and len(first["secret"]) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_wrong_database_url_gives_one_clear_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**os.environ, "LIPSYNC_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgress://x/y"},
+        cwd=settings.BASE_DIR, capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "DATABASE_URL='postgress://x/y' is not a database URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_boolean_names_the_variable(tmp_path):
+    result = _settings_with({"DEBUG": "maybe"}, tmp_path)
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr

@@ -1,0 +1,41 @@
+"""Run a real RQ worker process against the test database and the test Redis."""
+
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_env(**extra: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+        **extra,
+    }
+
+
+def run_burst_worker(*queues: str, timeout: float = 120, **extra_env: str):
+    """Process every job queued on `queues`, then exit (rqworker --burst)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "rqworker", "--burst", *queues],
+        cwd=settings.BASE_DIR,
+        env=worker_env(**extra_env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
