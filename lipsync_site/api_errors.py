@@ -70,6 +70,8 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 
 def _sentence(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return "Missing API key: send the header 'Authorization: Bearer sk_<id>_<secret>'."
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         return f"Too many requests; retry in {max(1, int(exc.wait + 0.999))} seconds."
     detail = exc.detail
@@ -101,6 +103,6 @@ def _first_field_sentence(fields: dict[str, list[str]]) -> str:
     if not fields:
         return "The request is invalid."
     name, messages = next(iter(fields.items()))
-    if name == "body":
-        return messages[0]
+    if name == "body" or messages[0].startswith(name):
+        return messages[0]  # already names its field ("formState.audio could not be ...")
     return f"{name}: {messages[0]}"

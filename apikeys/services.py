@@ -1,0 +1,42 @@
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apikeys import secrets as keys
+from apikeys.models import ApiKey
+
+# last_used_at is written at most this often per key, so a busy key costs no write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def api_key_create(*, owner, name: str = "") -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the full key string, which is never available again."""
+    secret = keys.new_secret()
+    for _ in range(5):  # key ids are random; retry the rare collision
+        key_id = keys.new_key_id()
+        try:
+            with transaction.atomic():
+                api_key = ApiKey.objects.create(
+                    owner=owner, name=name.strip(), key_id=key_id,
+                    secret_hash=keys.hash_secret(secret),
+                )
+        except IntegrityError:
+            continue
+        return api_key, keys.format_key(key_id, secret)
+    raise RuntimeError("could not find a free API key id")
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Idempotent: revoking twice keeps the first revocation time."""
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return api_key
+
+
+def api_key_mark_used(*, api_key: ApiKey) -> None:
+    now = timezone.now()
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    if ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now):
+        api_key.last_used_at = now
