@@ -6,4 +6,5 @@ app_name = "generation"
 urlpatterns = [
     path("studio/", views.studio, name="studio"),
     path("docs/", views.api_guide, name="docs"),
+    path("outputs/<uuid:job_id>.mp4", views.output, name="output"),
 ]

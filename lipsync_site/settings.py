@@ -135,8 +135,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploads, job inputs and outputs: local disk under var/media, or any S3-compatible bucket
+# (AWS, MinIO, R2...) when LIPSYNC_S3_BUCKET is set; workers on other machines then share it.
+LIPSYNC_S3_BUCKET = env_str("LIPSYNC_S3_BUCKET")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if LIPSYNC_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": LIPSYNC_S3_BUCKET,
+            "endpoint_url": env_str("LIPSYNC_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("LIPSYNC_S3_REGION") or None,
+            "access_key": env_str("LIPSYNC_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("LIPSYNC_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -170,11 +188,28 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "lipsync_site.api_errors.api_exception_handler",
+    # An API key first (its 401 carries WWW-Authenticate: Bearer); then the logged-in browser
+    # session, which spends user credits instead of API credits.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apikeys.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["apikeys.throttling.ApiRateThrottle"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
 }
+# Per API key (or per user for browser calls); DRF rate syntax "N/second|minute|hour|day".
+LIPSYNC_RATE_LIMITS = {
+    "submit": env_str("LIPSYNC_RATE_LIMIT_SUBMIT", "60/min"),
+    "api": env_str("LIPSYNC_RATE_LIMIT_API", "600/min"),
+}
+# HMAC key for API key hashes; defaults to SECRET_KEY. Set it explicitly before rotating
+# SECRET_KEY, or every existing API key stops working.
+API_KEY_HASH_SECRET = env_str("API_KEY_HASH_SECRET")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lipsync API",
     "DESCRIPTION": "Generate lip-synced videos programmatically.",
@@ -190,9 +225,41 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Generation ---
+# The engine that renders videos (generation/engine/registry.py).
+LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "still")
+# Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
+# unless this is on: only for development, never on a server reachable from the internet.
+LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)
+LIPSYNC_ALLOW_HTTP_WEBHOOKS = env_bool("LIPSYNC_ALLOW_HTTP_WEBHOOKS", False)
+LIPSYNC_FETCH_TOTAL_TIMEOUT_SECONDS = env_int("LIPSYNC_FETCH_TOTAL_TIMEOUT_SECONDS", 300)
+LIPSYNC_OUTPUT_RETENTION_DAYS = env_int("LIPSYNC_OUTPUT_RETENTION_DAYS", 7)
+# A running job whose worker has not beaten for this long is taken back (queued again once,
+# then failed); the reaper runs every LIPSYNC_REAPER_INTERVAL_SECONDS (lipsync_site/cron.py).
+LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS = env_int("LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS", 60)
+LIPSYNC_REAPER_INTERVAL_SECONDS = env_int("LIPSYNC_REAPER_INTERVAL_SECONDS", 30)
+LIPSYNC_JOB_MAX_ATTEMPTS = env_int("LIPSYNC_JOB_MAX_ATTEMPTS", 2)
+# RQ timeouts: prepare is bounded by downloads; render scales with the output's length.
+LIPSYNC_PREPARE_TIMEOUT_SECONDS = env_int("LIPSYNC_PREPARE_TIMEOUT_SECONDS", 1500)
+LIPSYNC_RENDER_TIMEOUT_BASE_SECONDS = env_int("LIPSYNC_RENDER_TIMEOUT_BASE_SECONDS", 300)
+LIPSYNC_RENDER_TIMEOUT_PER_SECOND = env_int("LIPSYNC_RENDER_TIMEOUT_PER_SECOND", 10)
+# Uploads larger than the largest input kind are refused before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- end Generation ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Billing ---
+# Job pricing (billing/pricing.py): credits per second of output, minimum billed seconds per
+# job, longest job accepted. Defaults are the product's seed pricing.
+LIPSYNC_CREDITS_PER_SECOND_480P = env_int("LIPSYNC_CREDITS_PER_SECOND_480P", 2)
+LIPSYNC_CREDITS_PER_SECOND_720P = env_int("LIPSYNC_CREDITS_PER_SECOND_720P", 4)
+LIPSYNC_MIN_BILLED_SECONDS = env_int("LIPSYNC_MIN_BILLED_SECONDS", 5)
+LIPSYNC_MAX_JOB_SECONDS = env_int("LIPSYNC_MAX_JOB_SECONDS", 600)
+# --- end Billing ---

@@ -16,7 +16,7 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"], "db": settings.DATABASES["default"]["NAME"],
     "redis": settings.REDIS_URL, "cache": settings.CACHES["default"]["LOCATION"],
     "email": settings.EMAIL_BACKEND, "stripe": settings.STRIPE_WEBHOOK_SECRET,
-    "secret": settings.SECRET_KEY,
+    "secret": settings.SECRET_KEY, "storage": settings.STORAGES["default"]["BACKEND"],
 }))
 """
 
@@ -37,6 +37,7 @@ def test_environment_overrides_every_setting(tmp_path):
         "DEBUG": "1", "ALLOWED_HOSTS": "a.example,b.example", "SITE_URL": "https://x.example/",
         "DATABASE_URL": "postgres://u:p@db.example:5433/lips", "REDIS_URL": "redis://r:6379/2",
         "EMAIL_HOST": "smtp.example", "STRIPE_WEBHOOK_SECRET": "whsec_x", "SECRET_KEY": "s3cret",
+        "LIPSYNC_S3_BUCKET": "lipsync-media",
     }, tmp_path)
     values = json.loads(result.stdout)
     assert values == {
@@ -44,7 +45,7 @@ def test_environment_overrides_every_setting(tmp_path):
         "engine": "django.db.backends.postgresql", "db": "lips",
         "redis": "redis://r:6379/2", "cache": "redis://r:6379/2",
         "email": "django.core.mail.backends.smtp.EmailBackend", "stripe": "whsec_x",
-        "secret": "s3cret",
+        "secret": "s3cret", "storage": "storages.backends.s3.S3Storage",
     }
 
 
@@ -56,6 +57,7 @@ def test_defaults_keep_state_under_var_and_persist_the_generated_secret(tmp_path
     assert first["db"] == str(tmp_path / "db.sqlite3")
     assert first["redis"] == f"unix://{tmp_path}/redis/redis.sock?db=0"
     assert first["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert first["storage"] == "django.core.files.storage.FileSystemStorage"
     assert first["secret"] == second["secret"] and len(first["secret"]) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 

@@ -15,6 +15,7 @@ from lipsync_site.health import database_state, redis_state
 from lipsync_site.redact import redact_url
 
 WORKER_QUEUES = ["gpu", "webhooks", "default"]
+WORKER_ARGS = ["rqworker", *WORKER_QUEUES, "--with-scheduler"]
 
 
 class Command(BaseCommand):
@@ -33,10 +34,11 @@ class Command(BaseCommand):
             self._preflight()
             call_command("migrate", interactive=False, verbosity=0)
             if not no_worker:
-                children.append(self._spawn(["rqworker", *WORKER_QUEUES, "--with-scheduler"]))
+                children.append(self._spawn(WORKER_ARGS))
+                children.append(self._spawn(["rqcron", "lipsync_site.cron"]))
             children.append(self._spawn(["runserver", f"127.0.0.1:{port}", "--noreload"]))
             self._print_urls(port, embedded)
-            self._wait(children)
+            self._supervise(children)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -70,15 +72,23 @@ class Command(BaseCommand):
         for label, path in [("Web", "/"), ("Dashboard", "/dashboard/"), ("API docs", "/api/docs/"),
                             ("Admin", "/admin/"), ("Health", "/healthz")]:
             self.stdout.write(f"  {label:<10} {base}{path}")
-        self.stdout.write(f"  Worker     queues {', '.join(WORKER_QUEUES)}; Redis: {where}")
+        queues = ", ".join(WORKER_QUEUES)
+        self.stdout.write(f"  Worker     queues {queues}, plus rqcron; Redis: {where}")
         self.stdout.write("  Ctrl-C stops everything. Admin user: python manage.py createsuperuser")
 
-    def _wait(self, children: list[subprocess.Popen]) -> None:
+    def _supervise(self, children: list[subprocess.Popen]) -> None:
+        """A worker that dies (killed, out of memory) is started again, as a process manager
+        would in production; the reaper then takes back the job it was running. Any other
+        child exiting stops the platform."""
         while True:
-            for child in children:
-                if child.poll() is not None:
-                    name = child.args[2]
-                    raise CommandError(f"{name} exited with status {child.returncode}")
+            for index, child in enumerate(children):
+                if child.poll() is None:
+                    continue
+                if child.args[2:] == WORKER_ARGS:
+                    self.stderr.write(f"worker exited ({child.returncode}); starting a new one")
+                    children[index] = self._spawn(WORKER_ARGS)
+                else:
+                    raise CommandError(f"{child.args[2]} exited with status {child.returncode}")
             time.sleep(0.5)
 
 

@@ -1,0 +1,66 @@
+"""POST /api/v1/uploads (multipart) and GET of an upload by its owner."""
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from generation.input_files import upload_url
+from generation.inputs.errors import InputError
+from generation.models import UploadKind
+from generation.schema import ERROR_RESPONSES
+from generation.selectors import upload_get_owned
+from generation.uploads import LARGEST_UPLOAD, upload_cleanup, upload_create
+from lipsync_site.api_errors import PayloadTooLarge
+
+
+class UploadCreateView(APIView):
+    parser_classes = [MultiPartParser]
+
+    class UploadInputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        kind = serializers.ChoiceField(choices=UploadKind.values, required=False)
+
+    class UploadOutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        url = serializers.URLField(help_text="Use it in formState in place of a public URL.")
+        kind = serializers.CharField()
+        size = serializers.IntegerField()
+        info = serializers.DictField()
+
+    @extend_schema(summary="Upload one media file",
+                   request={"multipart/form-data": UploadInputSerializer},
+                   responses={201: UploadOutputSerializer, **ERROR_RESPONSES})
+    def post(self, request):
+        # Refused from the declared length, before a byte of the body is read.
+        if int(request.META.get("CONTENT_LENGTH") or 0) > LARGEST_UPLOAD + 64 * 1024:
+            raise PayloadTooLarge(f"The upload is larger than the {LARGEST_UPLOAD // 10**6} MB "
+                                  "limit.")
+        serializer = self.UploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        uploaded = serializer.validated_data["file"]
+        try:
+            upload = upload_create(owner=request.user, uploaded_file=uploaded,
+                                   kind=serializer.validated_data.get("kind"))
+        except InputError as exc:
+            if exc.reason == "too_large":
+                raise PayloadTooLarge(str(exc)) from None
+            raise ValidationError({exc.field: [str(exc)]}) from None
+        finally:
+            upload_cleanup(uploaded)
+        body = {"id": upload.id, "url": upload_url(upload), "kind": upload.kind,
+                "size": upload.size, "info": upload.info}
+        return Response(self.UploadOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class UploadDetailView(APIView):
+    @extend_schema(summary="Download one of your uploads",
+                   responses={(200, "application/octet-stream"): bytes, **ERROR_RESPONSES})
+    def get(self, request, upload_id):
+        upload = upload_get_owned(owner=request.user, upload_id=upload_id)
+        return FileResponse(default_storage.open(upload.file.name, "rb"),
+                            filename=upload.original_name or upload.file.name)

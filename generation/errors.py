@@ -1,0 +1,23 @@
+"""Errors of the generation services; the API maps them to the contract's error codes."""
+
+from billing.errors import credits_phrase
+
+LEDGER_LABELS = {"api": "API", "user": "user"}
+
+
+class NotEnoughCredits(Exception):
+    def __init__(self, *, needed: int, available: int, ledger: str, resolution: str):
+        self.needed = needed
+        self.available = available
+        super().__init__(
+            f"A {resolution} job needs at least {credits_phrase(needed, LEDGER_LABELS[ledger])}; "
+            f"{available} available. Buy credits on the billing page."
+        )
+
+
+class IdempotencyKeyReused(Exception):
+    def __init__(self):
+        super().__init__(
+            "This Idempotency-Key was already used with a different request; use a new key "
+            "for a different job."
+        )

@@ -1,0 +1,45 @@
+"""OpenAPI shapes of the contract's bodies (drf-spectacular), documented errors included."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ERROR_BODY = inline_serializer("Error", {
+    "error": serializers.CharField(help_text="One clear sentence."),
+    "code": serializers.CharField(help_text="snake_case code, e.g. invalid_request."),
+    "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                    required=False),
+})
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ERROR_BODY, description="invalid_request (with fields)"),
+    401: OpenApiResponse(ERROR_BODY, description="unauthenticated"),
+    402: OpenApiResponse(ERROR_BODY, description="insufficient_credits"),
+    404: OpenApiResponse(ERROR_BODY, description="not_found (also another account's job)"),
+    409: OpenApiResponse(ERROR_BODY, description="idempotency_conflict or job_finished"),
+    413: OpenApiResponse(ERROR_BODY, description="payload_too_large"),
+    429: OpenApiResponse(ERROR_BODY, description="rate_limited (see Retry-After)"),
+}
+
+SUBMIT_RESPONSE = inline_serializer("Accepted", {
+    "id": serializers.UUIDField(),
+    "status": serializers.CharField(help_text='"processing"'),
+})
+
+
+class JobObject(serializers.Serializer):
+    id = serializers.UUIDField()
+    model = serializers.ChoiceField(
+        choices=["lipsync-video", "lipsync-image", "lipsync-image-multi"])
+    status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
+    output = serializers.URLField(allow_null=True, help_text="Signed URL of the MP4; expires.")
+    error = serializers.CharField(allow_blank=True)
+    executionTime = serializers.IntegerField(allow_null=True, help_text="ms")  # noqa: N815
+    timings = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    progress = serializers.FloatField()
+    credits = serializers.IntegerField(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    createdAt = serializers.DateTimeField()  # noqa: N815
+    completedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
+
+
+JOB_OBJECT = JobObject

@@ -1,0 +1,184 @@
+"""Writes on jobs and uploads: submission, state transitions, cancel, crash recovery.
+
+Every state change is a conditional UPDATE on the current status whose row count says whether
+this caller won, so two workers (or a worker and a cancel) can never both finish a job, and the
+credit hold is released or captured in the same transaction as the transition.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from billing.errors import HoldNotFoundError
+from billing.pricing import minimum_price
+from billing.selectors import credit_balance_get
+from billing.services import credit_hold_capture, credit_hold_release
+from generation import queueing
+from generation.errors import IdempotencyKeyReused, NotEnoughCredits
+from generation.models import FINISHED, Job, Status
+from generation.signals import job_finished
+
+log = logging.getLogger(__name__)
+
+CANCELLED_ERROR = "This job was cancelled; its credits were released."
+CRASHED_ERROR = (
+    "The worker processing this job stopped unexpectedly twice; no credits were charged. "
+    "Submit it again, and contact support if it keeps happening."
+)
+
+
+def request_fingerprint(*, model: str, body: dict) -> str:
+    canonical = json.dumps({"model": model, "body": body}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def job_submit(*, owner, ledger: str, api_key, model: str, form_state: dict, webhook: str,
+               idempotency_key: str | None, fingerprint: str) -> tuple[Job, bool]:
+    """Create and enqueue a job; returns (job, created). A replayed Idempotency-Key returns the
+    first job (created=False) without charging again; the same key with another body raises."""
+    if idempotency_key:
+        existing = _job_for_idempotency_key(owner, idempotency_key, fingerprint)
+        if existing:
+            return existing, False
+    _require_minimum_balance(owner=owner, ledger=ledger, resolution=form_state["resolution"])
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                owner=owner, ledger=ledger, api_key=api_key, model=model, form_state=form_state,
+                webhook=webhook, idempotency_key=idempotency_key or None,
+                request_fingerprint=fingerprint,
+            )
+            transaction.on_commit(lambda: queueing.enqueue_prepare(job.id))
+    except IntegrityError:
+        # A concurrent request with the same Idempotency-Key won the race.
+        return _job_for_idempotency_key(owner, idempotency_key, fingerprint), False
+    return job, True
+
+
+def _job_for_idempotency_key(owner, key: str, fingerprint: str) -> Job | None:
+    job = Job.objects.filter(owner=owner, idempotency_key=key).first()
+    if job is not None and job.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return job
+
+
+def _require_minimum_balance(*, owner, ledger: str, resolution: str) -> None:
+    needed = minimum_price(resolution=resolution)
+    available = credit_balance_get(user=owner, ledger=ledger).available
+    if available < needed:
+        raise NotEnoughCredits(needed=needed, available=available, ledger=ledger,
+                               resolution=resolution)
+
+
+def job_claim(*, job_id) -> bool:
+    """A worker takes a queued job; False when it was cancelled or another worker has it."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
+    )
+    return claimed == 1
+
+
+def job_fail(*, job_id, error: str) -> bool:
+    """Mark an unfinished job failed and release its credits; False if it already finished."""
+    with transaction.atomic():
+        failed = Job.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.FAILED, error=error, completed_at=timezone.now(),
+        )
+        if failed:
+            _release_hold(job_id)
+            transaction.on_commit(lambda: job_finished.send(sender=Job, job_id=job_id))
+    return bool(failed)
+
+
+def job_complete(*, job_id, output: str, output_duration: float, timings: dict,
+                 warnings: list[str], sync_report: dict | None) -> bool:
+    """Mark a running job completed and capture its held credits, in one transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != Status.RUNNING or job.cancel_requested_at is not None:
+            return False
+        execution_ms = int((now - job.started_at).total_seconds() * 1000)
+        Job.objects.filter(pk=job_id).update(
+            status=Status.COMPLETED, progress=1.0, output=output, output_duration=output_duration,
+            output_expires_at=_output_expiry(now), timings=timings, warnings=warnings,
+            sync_report=sync_report, execution_ms=execution_ms, completed_at=now,
+        )
+        credit_hold_capture(job_id=job_id, amount=job.credits)
+        transaction.on_commit(lambda: job_finished.send(sender=Job, job_id=job_id))
+    return True
+
+
+def _output_expiry(now):
+    return now + timedelta(days=settings.LIPSYNC_OUTPUT_RETENTION_DAYS)
+
+
+def _release_hold(job_id) -> None:
+    try:
+        credit_hold_release(job_id=job_id)
+    except HoldNotFoundError:
+        pass  # the job failed before it was priced: nothing was held
+
+
+def job_cancel(*, job: Job) -> Job:
+    """A queued job fails at once; a running one is flagged and its worker stops at the next
+    stage or frame batch. Credits are released either way."""
+    if job.status == Status.QUEUED:
+        job_fail(job_id=job.id, error=CANCELLED_ERROR)
+    elif job.status == Status.RUNNING:
+        Job.objects.filter(pk=job.id, cancel_requested_at__isnull=True).update(
+            cancel_requested_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return job
+
+
+def job_cancel_requested(*, job_id) -> bool:
+    return Job.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
+
+
+def job_progress_set(*, job_id, progress: float) -> None:
+    Job.objects.filter(pk=job_id, status=Status.RUNNING).update(
+        progress=min(1.0, max(0.0, progress)), heartbeat_at=timezone.now()
+    )
+
+
+def job_heartbeat(*, job_id) -> None:
+    Job.objects.filter(pk=job_id, status=Status.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def jobs_reap_stale() -> int:
+    """Jobs whose worker died (no heartbeat for LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS): the first
+    time they are queued again, the second time they fail. Either way the hold is released."""
+    cutoff = timezone.now() - timedelta(seconds=settings.LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS)
+    stale = Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    reaped = 0
+    for job in stale.only("id", "attempts"):
+        if job.attempts < settings.LIPSYNC_JOB_MAX_ATTEMPTS:
+            reaped += _requeue(job.id, cutoff)
+        else:
+            reaped += job_fail(job_id=job.id, error=CRASHED_ERROR)
+    return reaped
+
+
+def _requeue(job_id, cutoff) -> int:
+    with transaction.atomic():
+        requeued = Job.objects.filter(
+            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
+        ).update(status=Status.QUEUED, progress=0.0, heartbeat_at=None)
+        if requeued:
+            _release_hold(job_id)
+            transaction.on_commit(lambda: queueing.enqueue_prepare(job_id))
+    log.warning("job %s lost its worker; queued again", job_id)
+    return requeued
+
+
+def job_is_finished(*, job_id) -> bool:
+    return Job.objects.filter(pk=job_id, status__in=FINISHED).exists()
