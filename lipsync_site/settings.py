@@ -1,5 +1,6 @@
 """Settings for the lip-sync platform, read from the environment (see README "Configuration")."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -80,8 +81,9 @@ def _database_from_url(url: str) -> dict:
             "use e.g. postgres://user@host:5432/name or sqlite:////abs/path.sqlite3."
         ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # A file, not :memory:, so that worker processes started by tests see the test database.
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+        # A file, not :memory:, so that worker processes started by tests see the test database;
+        # one per test run, so that runs side by side do not share it.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
         config["OPTIONS"] = {"timeout": 20}
     return config
 
@@ -228,6 +230,9 @@ if not DEBUG:
 # --- Generation ---
 # The engine that renders videos (generation/engine/registry.py).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "still")
+# The engine's sync self-check (lip opening vs audio envelope) becomes a job warning past these.
+LIPSYNC_SYNC_MAX_LAG_FRAMES = env_int("LIPSYNC_SYNC_MAX_LAG_FRAMES", 2)
+LIPSYNC_SYNC_MIN_R = float(env_str("LIPSYNC_SYNC_MIN_R", "0.3"))
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
 # unless this is on: only for development, never on a server reachable from the internet.
 LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)
