@@ -5,6 +5,9 @@ from django.conf import settings
 from rq import cron
 
 from generation.tasks import reap_stale_jobs
+from webhooks.tasks import sweep_overdue_deliveries
 
 cron.register(reap_stale_jobs, queue_name="default",
               interval=settings.LIPSYNC_REAPER_INTERVAL_SECONDS)
+cron.register(sweep_overdue_deliveries, queue_name="webhooks",
+              interval=settings.LIPSYNC_WEBHOOK_SWEEP_INTERVAL_SECONDS)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apikeys",
     "billing",
     "generation",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -268,3 +269,26 @@ LIPSYNC_CREDITS_PER_SECOND_720P = env_int("LIPSYNC_CREDITS_PER_SECOND_720P", 4)
 LIPSYNC_MIN_BILLED_SECONDS = env_int("LIPSYNC_MIN_BILLED_SECONDS", 5)
 LIPSYNC_MAX_JOB_SECONDS = env_int("LIPSYNC_MAX_JOB_SECONDS", 600)
 # --- end Billing ---
+
+# --- Webhooks ---
+
+
+def _seconds_list(name: str, default: list[int]) -> list[int]:
+    try:
+        return [int(item) for item in env_list(name, [str(s) for s in default])]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be comma-separated whole seconds, e.g. 10,60,300."
+        ) from None
+
+
+# Seconds to wait before each retry of a webhook that did not get a 2xx answer (exponential
+# backoff): with the first attempt, 8 attempts over about 23 hours; then the delivery fails.
+LIPSYNC_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
+    "LIPSYNC_WEBHOOK_RETRY_SCHEDULE", [10, 60, 300, 1800, 7200, 18000, 57600]
+)
+# One attempt's hard limit, connecting included: a 2xx status within it counts as delivered.
+LIPSYNC_WEBHOOK_TIMEOUT_SECONDS = env_int("LIPSYNC_WEBHOOK_TIMEOUT_SECONDS", 10)
+# How often rqcron's sweep re-enqueues deliveries whose queued attempt was lost.
+LIPSYNC_WEBHOOK_SWEEP_INTERVAL_SECONDS = env_int("LIPSYNC_WEBHOOK_SWEEP_INTERVAL_SECONDS", 60)
+# --- end Webhooks ---

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("keys/", include("apikeys.urls")),
     path("billing/", include("billing.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("generation.urls")),
     path("api/v1/openapi.json", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

@@ -293,14 +293,14 @@ def _pool_for(
         address,
         target.port,
         cert_reqs="CERT_REQUIRED",
-        ca_certs=ca_certs or _default_ca_bundle(),
+        ca_certs=ca_certs or default_ca_bundle(),
         server_hostname=target.host,  # TLS SNI for the name, not the IP
         assert_hostname=target.host,  # and the certificate must be valid for the name
         **common,
     )
 
 
-def _default_ca_bundle() -> str | None:
+def default_ca_bundle() -> str | None:
     try:
         import certifi
     except ImportError:  # urllib3 then loads the system's CA store

@@ -1,0 +1,45 @@
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from tests.factories import UserFactory
+from tests.webhooks.test_views import _failed_delivery
+from webhooks.models import Delivery, DeliveryStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_support_sees_deliveries_with_their_attempts_read_only(staff_client, owner):
+    delivery = _failed_delivery(owner)
+
+    listing = staff_client.get(reverse("admin:webhooks_delivery_changelist")).content.decode()
+    assert "owner@example.com" in listing and "https://hooks.example.com/lipsync" in listing
+    detail = staff_client.get(reverse("admin:webhooks_delivery_change", args=[delivery.pk]))
+    body = detail.content.decode()
+    assert "upstream overloaded" in body and "503" in body
+    assert escape(delivery.payload_text) in body
+    assert 'name="attempts-0-error"' not in body  # attempts are shown, not editable
+
+
+def test_the_redeliver_action_queues_finished_deliveries_and_skips_pending_ones(staff_client,
+                                                                                 owner):
+    failed = _failed_delivery(owner)
+    pending = Delivery.objects.create(
+        owner=owner, event="test", message_id="msg_pending", url="https://hooks.example.com/t",
+        payload=b"{}", status=DeliveryStatus.PENDING, next_attempt_at=failed.created_at,
+    )
+
+    response = staff_client.post(reverse("admin:webhooks_delivery_changelist"), {
+        "action": "redeliver", "_selected_action": [failed.pk, pending.pk]}, follow=True)
+
+    body = response.content.decode()
+    assert "Queued 1 redeliveries." in body and "Skipped 1 still being retried." in body
+    again = Delivery.objects.get(redelivery_of=failed)
+    assert again.message_id == failed.message_id and bytes(again.payload) == bytes(failed.payload)
+    assert not Delivery.objects.filter(redelivery_of=pending).exists()
