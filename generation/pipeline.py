@@ -90,26 +90,12 @@ def render(*, job_id) -> None:
             stored = _store_output(job_id, result.output_path)
         completed = services.job_complete(
             job_id=job_id, output=stored, output_duration=result.duration_s, timings=timer.ms,
-            warnings=list(job.warnings) + list(result.warnings) + sync_warnings(result.sync),
-            sync_report=result.sync,
+            warnings=list(job.warnings) + list(result.warnings), sync_report=result.sync,
         )
         if not completed:  # cancelled at the last moment: the output is not delivered
             default_storage.delete(stored)
             raise Cancelled()
         input_files.delete_owned(job.input_files)
-
-
-def sync_warnings(sync: dict | None) -> list[str]:
-    """The engine's lip-sync self-check, told to the user only when it looks off."""
-    if not sync or sync.get("r") is None:
-        return []
-    lag, r = int(sync.get("lag_frames", 0)), float(sync["r"])
-    if abs(lag) > settings.LIPSYNC_SYNC_MAX_LAG_FRAMES:
-        return [f"Lip-sync self-check: the lips are {abs(lag)} frames off the audio (r={r:.2f})."]
-    if r < settings.LIPSYNC_SYNC_MIN_R:
-        return [f"Lip-sync self-check: lip movement matches the audio weakly (r={r:.2f}); "
-                "the face may be small, turned away or hidden."]
-    return []
 
 
 def _probe_inputs(files: dict, work: Path) -> dict:

@@ -231,9 +231,6 @@ if not DEBUG:
 # --- Generation ---
 # The engine that renders videos (generation/engine/registry.py).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "still")
-# The engine's sync self-check (lip opening vs audio envelope) becomes a job warning past these.
-LIPSYNC_SYNC_MAX_LAG_FRAMES = env_int("LIPSYNC_SYNC_MAX_LAG_FRAMES", 2)
-LIPSYNC_SYNC_MIN_R = float(env_str("LIPSYNC_SYNC_MIN_R", "0.3"))
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
 # unless this is on: only for development, never on a server reachable from the internet.
 LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)

@@ -15,6 +15,8 @@ DEFAULT_ENGINE = "still"
 # name -> "module:Class". Imported on first use, so a heavy engine costs nothing until chosen.
 _ENGINES: dict[str, str] = {
     "still": "generation.engine.still:StillEngine",
+    # Weight-free CPU lip-sync (mediapipe face mesh + pocketsphinx phones): all three modes.
+    "lipsync": "generation.engine.lipsync:LipsyncEngine",
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()

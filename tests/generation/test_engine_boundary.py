@@ -49,8 +49,8 @@ def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(UnknownEngineError) as caught:
         get_engine("wav2lip")
 
-    assert str(caught.value) == "Unknown engine 'wav2lip'; known engines: still."
-    assert known_engines() == ["still"]
+    assert str(caught.value) == "Unknown engine 'wav2lip'; known engines: lipsync, still."
+    assert known_engines() == ["lipsync", "still"]
 
 
 def test_ffmpeg_binary_prefers_the_environment(monkeypatch):
@@ -117,4 +117,4 @@ def test_cli_unknown_engine(media, tmp_path):
                       "--engine", "nope")
 
     assert done.returncode == 2
-    assert "known engines: still" in done.stderr
+    assert "known engines: lipsync, still" in done.stderr

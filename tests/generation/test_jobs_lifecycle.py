@@ -138,16 +138,3 @@ def test_purgeoutputs_deletes_expired_files_only(owner):
     assert Job.objects.get(pk=stale.pk).output == ""
     assert default_storage.exists(fresh.output)
 
-
-@pytest.mark.parametrize("sync, says", [
-    (None, None),
-    ({"r": 0.7, "lag_frames": 1}, None),
-    ({"r": 0.7, "lag_frames": -6}, "the lips are 6 frames off the audio"),
-    ({"r": 0.1, "lag_frames": 0}, "matches the audio weakly (r=0.10)"),
-])
-def test_sync_self_check_becomes_a_warning_only_when_off(sync, says):
-    warnings = pipeline.sync_warnings(sync)
-    if says is None:
-        assert warnings == []
-    else:
-        assert len(warnings) == 1 and says in warnings[0]

@@ -1,0 +1,187 @@
+"""The lipsync engine's speed against ffmpeg alone: `.venv/bin/python bench/engine.py`.
+
+For each mode at 480p and 720p, with 10 s and 60 s of speech: the engine's wall time with the
+models already loaded (a warm worker), the time ffmpeg alone takes to encode the same number of
+frames of the same size with the same audio and output settings (the floor), their ratio and the
+real-time factor (wall time / output length). Inputs are real: scikit-image's astronaut and
+espeak-ng speech. Writes the "lipsync engine" section of docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.report import write_section  # noqa: E402
+from generation.engine import EngineRequest, get_engine  # noqa: E402
+from generation.engine.lipsync import models  # noqa: E402
+from generation.engine.lipsync.encode import FrameWriter  # noqa: E402
+
+TEXT = ("Hello there. My name is Peter, and I would like to show you how my mouth moves when I "
+        "speak. Maybe we can meet tomorrow for a cup of coffee, and talk about the weather.")
+MODES = ("image", "video", "multi")
+RESOLUTIONS = (480, 720)
+LENGTHS = (10, 60)
+
+
+def speech(folder: Path, seconds: float, name: str, text: str = TEXT) -> Path:
+    raw = folder / f"raw-{name}.wav"
+    subprocess.run(["espeak-ng", "-w", str(raw), text], check=True, capture_output=True)
+    with wave.open(str(raw)) as source:
+        rate, frames = source.getframerate(), source.readframes(source.getnframes())
+    samples = np.frombuffer(frames, np.int16)
+    total = int(seconds * rate)
+    looped = np.tile(samples, total // len(samples) + 1)[:total]
+    path = folder / f"{name}.wav"
+    with wave.open(str(path), "w") as target:
+        target.setnchannels(1)
+        target.setsampwidth(2)
+        target.setframerate(rate)
+        target.writeframes(looped.tobytes())
+    return path
+
+
+def inputs(folder: Path) -> dict:
+    from skimage import data
+
+    face = data.astronaut()
+    Image.fromarray(face).save(folder / "face.png")
+    two = Image.new("RGB", (1024, 512), (200, 200, 205))
+    two.paste(Image.fromarray(face), (0, 0))
+    two.paste(Image.fromarray(face).resize((440, 440)).transpose(
+        Image.Transpose.FLIP_LEFT_RIGHT), (560, 40))
+    two.save(folder / "two.png")
+    video = folder / "face.mp4"  # 10 s of 16:9 video, the face drifting
+    canvas = np.full((540, 960, 3), 205, np.uint8)
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("libx264" if "libx264" in av.codecs_available
+                                      else "mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 960, 540, "yuv420p"
+        for index in range(250):
+            picture = canvas.copy()
+            offset = 200 + int(20 * np.sin(index / 25))
+            picture[14:526, offset: offset + 512] = face
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return {"face": folder / "face.png", "two": folder / "two.png", "video": video}
+
+
+def request_for(mode: str, media: dict, audio: dict, seconds: int, resolution: int,
+                out: Path) -> EngineRequest:
+    common = {"out_path": out, "resolution": resolution, "seed": 1}
+    if mode == "image":
+        return EngineRequest(mode="image", image=media["face"], audio=audio[seconds], **common)
+    if mode == "video":
+        return EngineRequest(mode="video", video=media["video"], audio=audio[seconds], **common)
+    return EngineRequest(mode="multi", image=media["two"], left_audio=audio[seconds],
+                         right_audio=audio[f"{seconds}-other"], order="meanwhile", **common)
+
+
+def floor(request: EngineRequest, rendered: Path, width: int, height: int, fps: float,
+          duration: float, folder: Path) -> tuple[float, int]:
+    """ffmpeg alone encoding the engine's own frames (decoded beforehand into a raw file, not
+    timed) with the same audio and settings, piped in as the engine does."""
+    raw = folder / "frames.raw"
+    frames = 0
+    with av.open(str(rendered)) as container, raw.open("wb") as target:
+        for frame in container.decode(video=0):
+            target.write(frame.to_ndarray(format="rgb24").tobytes())
+            frames += 1
+    pictures = np.memmap(raw, np.uint8, "r", shape=(frames, height, width, 3))
+    for picture in pictures:  # into the page cache, as the engine's frames are in memory
+        picture.sum()
+    started = time.perf_counter()
+    writer = FrameWriter(request, folder / "floor.mp4", width, height,
+                         Fraction(fps).limit_denominator(1001), duration)
+    for picture in pictures:
+        writer.write(np.asarray(picture))
+    writer.close()
+    elapsed = time.perf_counter() - started
+    del pictures
+    raw.unlink()
+    return elapsed, frames
+
+
+def main() -> None:
+    if shutil.which("espeak-ng") is None:
+        sys.exit("espeak-ng is needed (apt-get install espeak-ng).")
+    models.warm_up()
+    engine = get_engine("lipsync")
+    rows = []
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        media = inputs(folder)
+        audio = {}
+        for seconds in LENGTHS:
+            audio[seconds] = speech(folder, seconds, f"s{seconds}")
+            audio[f"{seconds}-other"] = speech(folder, seconds * 0.8, f"o{seconds}",
+                                              "Yes, thank you. I am fine, and you?")
+        # Warm: one short render loads everything (and fills caches) before timing.
+        engine.render(request_for("image", media, audio, 10, 480, folder / "warm.mp4"))
+        for mode in MODES:
+            for resolution in RESOLUTIONS:
+                for seconds in LENGTHS:
+                    out = folder / f"{mode}-{resolution}-{seconds}.mp4"
+                    request = request_for(mode, media, audio, seconds, resolution, out)
+                    started = time.perf_counter()
+                    result = engine.render(request)
+                    wall = time.perf_counter() - started
+                    base, frames = floor(request, out, result.width, result.height, result.fps,
+                                         result.duration_s, folder)
+                    row = (mode, f"{resolution}p", seconds, frames, wall, base, wall / base,
+                           wall / result.duration_s, result.timings, result.sync)
+                    rows.append(row)
+                    print(f"{mode} {resolution}p {seconds}s: {wall:.1f} s, floor {base:.1f} s, "
+                          f"{wall / base:.2f}x, r={result.sync.get('r')}", flush=True)
+    write_section("lipsync engine", _table(rows))
+
+
+def _table(rows) -> str:
+    cores = os.cpu_count()
+    lines = [
+        "`.venv/bin/python bench/engine.py` — the `lipsync` engine with its models loaded (a warm "
+        f"worker), {platform.machine()}, {cores} cores **shared with other work on the same "
+        "machine** (figures move by 10-20 % between runs). Inputs: scikit-image's astronaut "
+        "(image mode; two of them side by side for multi, 2x 512 px), a 960x540 25 fps video "
+        "of it (video mode: 10 s source, played back and forth for 60 s), espeak-ng speech "
+        "looped to the length. The floor is ffmpeg alone encoding the engine's own output "
+        "frames (decoded beforehand, not timed) with the same audio and output settings "
+        "(libx264 veryfast crf 20 + AAC), frames piped in as the engine does. "
+        "Real-time factor = wall time / output length (below 1 is faster than real time). "
+        "The sync self-check (a second face mesh on every output frame) is included in "
+        "the engine's time. The issue's target, engine / floor <= 1.2x at 720p, is not met: "
+        "per frame the engine spends a few ms on the warp and the painted mouth and ~4 ms per "
+        "face on the sync check's face mesh, in Python on the cores x264 also uses, while x264 "
+        "encodes these mostly still frames in a few ms each.",
+        "",
+        "| mode | height | output s | frames | engine s | ffmpeg floor s | engine / floor "
+        "| real-time factor | analysis / render+encode ms | sync r (lag) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode, height, seconds, frames, wall, base, ratio, rtf, timings, report in rows:
+        lines.append(
+            f"| {mode} | {height} | {seconds} | {frames} | {wall:.1f} | {base:.1f} | "
+            f"{ratio:.2f}x | {rtf:.2f} | {timings.get('analysis')} / "
+            f"{timings.get('render', 0) + timings.get('encode', 0)} | "
+            f"{report.get('r')} ({report.get('lag_frames')}) |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
