@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -39,8 +40,8 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    name = models.CharField("name", max_length=150, blank=True)
-    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -3,23 +3,24 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Mode(models.TextChoices):
     """The three endpoints; the value is the job's public `model` field."""
 
-    VIDEO = "lipsync-video", "Video + new audio"
-    IMAGE = "lipsync-image", "Portrait + audio"
-    IMAGE_MULTI = "lipsync-image-multi", "Two people + two audios"
+    VIDEO = "lipsync-video", _("Video + new audio")
+    IMAGE = "lipsync-image", _("Portrait + audio")
+    IMAGE_MULTI = "lipsync-image-multi", _("Two people + two audios")
 
 
 class Status(models.TextChoices):
     """Internal states; the API shows queued and running as the contract's `processing`."""
 
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
 
 
 FINISHED = (Status.COMPLETED, Status.FAILED)
@@ -94,9 +95,9 @@ class Job(models.Model):
 
 
 class UploadKind(models.TextChoices):
-    IMAGE = "image", "Image"
-    AUDIO = "audio", "Audio"
-    VIDEO = "video", "Video"
+    IMAGE = "image", _("Image")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
 
 
 class Upload(models.Model):

@@ -10,6 +10,8 @@ class StaffActionKind(models.TextChoices):
     JOB_CANCEL = "job_cancel", _("Cancelled a job")
     JOB_RETRY = "job_retry", _("Retried a failed job")
     JOB_REFUND = "job_refund", _("Refunded a job")
+    KEY_REVOKE = "key_revoke", _("Revoked an API key")
+    DELIVERY_REDELIVER = "delivery_redeliver", _("Redelivered a webhook")
 
 
 class StaffAction(models.Model):

@@ -1,5 +1,10 @@
 from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy
 
+from support.admin_actions import with_reason
+from support.models import StaffActionKind
+from support.services import staff_action_record
 from webhooks.models import Attempt, Delivery
 from webhooks.services import delivery_redeliver
 
@@ -36,12 +41,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     def body(self, obj: Delivery) -> str:
         return obj.payload_text
 
-    @admin.action(description="Redeliver selected deliveries")
-    def redeliver(self, request, queryset):
+    @with_reason(name="redeliver", description=gettext_lazy("Redeliver selected deliveries"),
+                 question=gettext_lazy("Send these webhooks again, with the same body and "
+                                       "webhook-id, as new deliveries?"),
+                 button=gettext_lazy("Redeliver"), permission="webhooks.view_delivery")
+    def redeliver(self, request, queryset, reason):
         finished = [delivery for delivery in queryset.select_related("owner", "job")
                     if delivery.is_finished]
         for delivery in finished:
-            delivery_redeliver(delivery=delivery)
+            with transaction.atomic():
+                new = delivery_redeliver(delivery=delivery)
+                staff_action_record(staff_user=request.user,
+                                    action=StaffActionKind.DELIVERY_REDELIVER, target=delivery,
+                                    reason=reason, details={"new_delivery": str(new.pk)})
         skipped = queryset.count() - len(finished)
         self.message_user(request, f"Queued {len(finished)} redeliveries.", messages.SUCCESS)
         if skipped:

@@ -77,3 +77,10 @@ def test_password_change(client, owner):
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.check_password(STRONG)
+
+
+@pytest.mark.django_db
+def test_login_and_signup_speak_portuguese(client):
+    for url in (reverse("accounts:login"), reverse("accounts:signup")):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+        assert "Endereço de e-mail" in page and "E-mail address" not in page

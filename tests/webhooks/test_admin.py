@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from support.models import StaffAction
 from tests.factories import UserFactory
 from tests.webhooks.test_views import _failed_delivery
 from webhooks.models import Delivery, DeliveryStatus
@@ -35,11 +36,20 @@ def test_the_redeliver_action_queues_finished_deliveries_and_skips_pending_ones(
         payload=b"{}", status=DeliveryStatus.PENDING, next_attempt_at=failed.created_at,
     )
 
-    response = staff_client.post(reverse("admin:webhooks_delivery_changelist"), {
-        "action": "redeliver", "_selected_action": [failed.pk, pending.pk]}, follow=True)
+    changelist = reverse("admin:webhooks_delivery_changelist")
+    selection = {"action": "redeliver", "_selected_action": [failed.pk, pending.pk]}
+    asked = staff_client.post(changelist, selection).content.decode()
+    assert 'name="reason"' in asked and not Delivery.objects.filter(redelivery_of=failed).exists()
+
+    response = staff_client.post(changelist, {**selection, "apply": "1",
+                                              "reason": "customer fixed their endpoint"},
+                                 follow=True)
 
     body = response.content.decode()
     assert "Queued 1 redeliveries." in body and "Skipped 1 still being retried." in body
     again = Delivery.objects.get(redelivery_of=failed)
     assert again.message_id == failed.message_id and bytes(again.payload) == bytes(failed.payload)
     assert not Delivery.objects.filter(redelivery_of=pending).exists()
+    recorded = StaffAction.objects.get()
+    assert (recorded.action, recorded.target_id, recorded.reason) == (
+        "delivery_redeliver", str(failed.pk), "customer fixed their endpoint")
