@@ -234,8 +234,9 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Generation ---
-# The engine that renders videos (generation/engine/registry.py).
-LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "still")
+# The engine that renders videos (generation/engine/registry.py): "lipsync" (weight-free CPU
+# lip-sync) or "still" (the still image / source video with the new audio, no lip motion).
+LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
 # unless this is on: only for development, never on a server reachable from the internet.
 LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)

@@ -17,6 +17,14 @@ def _static_files_without_collectstatic(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_engine_for_job_plumbing(settings):
+    """Tests of the API, workers, billing and webhooks use synthetic media without faces and
+    need jobs to finish in a blink: they run the `still` engine. Tests of the lip-sync engine
+    itself (tests/engine, and tests that set LIPSYNC_ENGINE) use the real one."""
+    settings.LIPSYNC_ENGINE = "still"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_redis():
     """Each test starts with an empty Redis database (cache, throttles, queues)."""
     client = redis.Redis.from_url(settings.REDIS_URL)

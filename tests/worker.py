@@ -25,6 +25,7 @@ def worker_env(**extra: str) -> dict:
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
+        "LIPSYNC_ENGINE": settings.LIPSYNC_ENGINE,
         **extra,
     }
 

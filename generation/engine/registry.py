@@ -10,7 +10,7 @@ import threading
 
 from .base import Engine
 
-DEFAULT_ENGINE = "still"
+DEFAULT_ENGINE = "lipsync"
 
 # name -> "module:Class". Imported on first use, so a heavy engine costs nothing until chosen.
 _ENGINES: dict[str, str] = {
