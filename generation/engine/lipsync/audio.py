@@ -107,7 +107,7 @@ def phones(pcm: np.ndarray) -> list[tuple[str, int, int]]:
     """(phone, first 10 ms frame, last 10 ms frame) from pocketsphinx's phone loop."""
     if len(pcm) < SAMPLE_RATE // 10:
         return []
-    with models.lock:
+    with models.phone_lock:
         decoder = models.phone_decoder()
         decoder.start_utt()
         decoder.process_raw(pcm.tobytes(), full_utt=True)

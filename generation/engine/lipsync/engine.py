@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import os
+import queue
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,7 +75,7 @@ class Prepared:
     video_points: list[np.ndarray | None] = field(default_factory=list)
     video_triangles: np.ndarray | None = None
     video_skin: np.ndarray | None = None
-    grid: tuple | None = None  # image modes: pixel coordinates of the moving region
+    grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
     warnings: list[str] = field(default_factory=list)
 
     def source_frame(self, index: int) -> tuple[np.ndarray, int]:
@@ -110,12 +112,24 @@ class LipsyncEngine:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         partial = out_path.with_name(out_path.name + ".partial")
         with tempfile.TemporaryDirectory(prefix=".lipsync-", dir=out_path.parent) as work_dir:
+            writers: list[FrameWriter] = []
+
+            def start_writer(plan: still._Plan) -> None:
+                # ffmpeg starts (and opens the audio) while the faces and phones are analysed.
+                writers.append(FrameWriter(request, partial, plan.width, plan.height, plan.fps,
+                                           plan.duration_s))
+
             try:
                 started = time.perf_counter()
-                prepared = prepare(request, Path(work_dir))
+                try:
+                    prepared = prepare(request, Path(work_dir), on_plan=start_writer)
+                    request.check_cancelled()
+                except BaseException:
+                    for writer in writers:
+                        writer.abort()
+                    raise
                 timings["analysis"] = _ms(started)
-                request.check_cancelled()
-                report, render_ms, encode_ms = _write(prepared, partial)
+                report, render_ms, encode_ms = _write(prepared, partial, writers[0])
                 timings["render"], timings["encode"] = render_ms, encode_ms
                 os.replace(partial, out_path)
             finally:
@@ -140,9 +154,14 @@ def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
-def prepare(request: EngineRequest, work: Path) -> Prepared:
-    """Probe the inputs, decode the audio, find the faces: everything but the frames."""
+def prepare(request: EngineRequest, work: Path, on_plan=None) -> Prepared:
+    """Probe the inputs, decode the audio, find the faces: everything but the frames.
+
+    `on_plan(plan)`, when given, is called as soon as the output's size, rate and length are known.
+    """
     plan = still._analyse(request)
+    if on_plan is not None:
+        on_plan(plan)
     frame_count = max(1, round(plan.duration_s * float(plan.fps)))
     mask = _load_mask(request.mask_image, plan) if request.mask_image is not None else None
     prepared = Prepared(request, plan, frame_count, mask)
@@ -181,6 +200,32 @@ def _rng(request: EngineRequest) -> np.random.Generator:
     return np.random.default_rng(seed & 0xFFFFFFFF)
 
 
+class _Background:
+    """A function run on a thread (the phone decoder releases the GIL): `result()` joins it."""
+
+    def __init__(self, function) -> None:
+        self._function = function
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="lipsync-analysis", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._function()
+        except BaseException as exc:  # raised again by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def _track(path: Path, fps: float) -> tuple[audio_model.MouthTrack, np.ndarray]:
     pcm = audio_model.decode_pcm(path)
     frames = max(1, round(len(pcm) / audio_model.SAMPLE_RATE * fps))
@@ -190,10 +235,20 @@ def _track(path: Path, fps: float) -> tuple[audio_model.MouthTrack, np.ndarray]:
 
 def _prepare_image(prepared: Prepared, work: Path) -> None:
     request, plan = prepared.request, prepared.plan
-    frame_path = still._prepare_still(request.image, plan, work / "frame.png")
-    with Image.open(frame_path) as picture:
-        image = np.array(picture.convert("RGB"))
-    prepared.image = image
+    fps = float(plan.fps)
+    paths = [request.audio] if request.mode == "image" else [request.left_audio,
+                                                              request.right_audio]
+    tracks = _Background(lambda: [_track(path, fps) for path in paths])
+    try:
+        image = _still_picture(request.image, plan)
+        prepared.image = image
+        _prepare_image_faces(prepared, image, tracks)
+    finally:
+        tracks.wait()
+
+
+def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: _Background) -> None:
+    request, plan = prepared.request, prepared.plan
     fps, frames = float(plan.fps), prepared.frame_count
     found = face_model.find_faces(image, limit=2 if request.mode == "multi" else 1)
     if request.mode == "image" and not found:
@@ -205,12 +260,11 @@ def _prepare_image(prepared: Prepared, work: Path) -> None:
         raise EngineInputError("formState.mask_image", MASK_NO_FACE)
     rng = _rng(request)
     if request.mode == "image":
-        track, envelope = _track(request.audio, fps)
+        [(track, envelope)] = tracks.result()
         placed = [(track.placed(0, frames), _placed(envelope, 0, frames))]
         actives = [np.ones(frames, bool)]
     else:
-        left, left_env = _track(request.left_audio, fps)
-        right, right_env = _track(request.right_audio, fps)
+        [(left, left_env), (right, right_env)] = tracks.result()
         offsets = {"meanwhile": (0, 0), "left_right": (0, left.frames),
                    "right_left": (right.frames, 0)}[request.order]
         placed = [(left.placed(offsets[0], frames), _placed(left_env, offsets[0], frames)),
@@ -233,6 +287,20 @@ def _prepare_image(prepared: Prepared, work: Path) -> None:
             prepared.warnings.append(_fallback_warning(request, slot))
     if skipped:
         prepared.warnings.append("mask_image leaves one face out: it stays still.")
+
+
+def _still_picture(path: Path, plan: still._Plan) -> np.ndarray:
+    """The still engine's picture (`still._prepare_still`: upright, flattened on white, Lanczos to
+    the output size), the same pixels, kept in memory instead of a PNG written and read back."""
+    with Image.open(path) as source:
+        upright = ImageOps.exif_transpose(source)
+        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+            rgba = upright.convert("RGBA")
+            flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            flat.alpha_composite(rgba)
+            upright = flat
+        rgb = upright.convert("RGB")
+        return np.array(rgb.resize((plan.width, plan.height), Image.Resampling.LANCZOS))
 
 
 def _fallback_warning(request: EngineRequest, slot: int) -> str:
@@ -266,29 +334,76 @@ def _render_image_frame(prepared: Prepared, index: int) -> np.ndarray:
     out = image.copy()
     if not prepared.speakers:
         return out
-    boxes = [speaker.head.box for speaker in prepared.speakers]
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    if prepared.grid is None or prepared.grid[0].shape != (y1 - y0, x1 - x0):
-        prepared.grid = tuple(np.mgrid[y0:y1, x0:x1].astype(np.float32))
-    ys, xs = prepared.grid
-    dx, dy = np.zeros_like(xs), np.zeros_like(ys)
     moves = []
     for speaker in prepared.speakers:
         idle, head = speaker.idle, speaker.head
         angle, shift, breath = float(idle.angle[index]), idle.shift[index], float(
             idle.breath[index])
         hx, hy = head.displacement(angle, shift, breath)
-        bx0, by0, bx1, by1 = head.box
-        dx[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hx
-        dy[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hy
         moved = head.move_points(speaker.rig.points, angle, shift, breath)
         delta = lip_displacements(moved, _shape(speaker.track, index), speaker.rig.skin)
         delta += blink_displacements(moved, float(idle.blink[index]))
-        moves.append((speaker, moved, moved + delta))
-    map_x, map_y = xs + dx, ys + dy
-    for speaker, moved, target in moves:
+        target = moved + delta
         found = triangle_map(speaker.rig, moved, target, image.shape)
+        moves.append((speaker, (hx, hy), target, found))
+    # Outside every head box nothing moves (the map is the identity there, and remap returns
+    # the source pixel), so heads far apart (multi) are warped each in its own box: the same
+    # pixels as one warp over the box around both, without the still background between them.
+    if len(moves) > 1 and _separable(moves):
+        groups = [[move] for move in moves]
+    else:
+        groups = [moves]
+    shifts = []
+    for group in groups:
+        shifts.extend(_warp_heads(prepared, out, group))
+    for (speaker, _field, target, _found), head_shift in zip(moves, shifts, strict=True):
+        paint_mouth(out, image, speaker.rig, target, head_shift)
+    return out
+
+
+def _mouth_center(target: np.ndarray) -> np.ndarray:
+    return np.round(target[[13, 14]].mean(axis=0)).astype(int)
+
+
+def _inside(inner, outer) -> bool:
+    return (inner[0] >= outer[0] and inner[1] >= outer[1] and inner[2] <= outer[2]
+            and inner[3] <= outer[3])
+
+
+def _separable(moves) -> bool:
+    """Head boxes apart, and each face's warped triangles and mouth inside its own box."""
+    boxes = [speaker.head.box for speaker, *_ in moves]
+    for first, a in enumerate(boxes):
+        for b in boxes[first + 1:]:
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                return False
+    for (_speaker, _field, target, found), box in zip(moves, boxes, strict=True):
+        if found is not None and not _inside(found[0], box):
+            return False
+        cx, cy = _mouth_center(target)
+        if not (box[0] <= cx < box[2] and box[1] <= cy < box[3]):
+            return False
+    return True
+
+
+def _warp_heads(prepared: Prepared, out: np.ndarray, moves) -> list[np.ndarray]:
+    """Warp the box around these heads into `out`; each head's backward shift at its mouth."""
+    image = prepared.image
+    boxes = [speaker.head.box for speaker, *_ in moves]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    grid = prepared.grid.get((x0, y0, x1, y1))
+    if grid is None:
+        grid = prepared.grid[(x0, y0, x1, y1)] = tuple(
+            np.mgrid[y0:y1, x0:x1].astype(np.float32))
+    ys, xs = grid
+    dx, dy = np.zeros_like(xs), np.zeros_like(ys)
+    for speaker, (hx, hy), _target, _found in moves:
+        bx0, by0, bx1, by1 = speaker.head.box
+        dx[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hx
+        dy[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hy
+    map_x, map_y = xs + dx, ys + dy
+    for _speaker, _field, _target, found in moves:
         if found is None:
             continue
         (tx0, ty0, tx1, ty1), tri_x, tri_y = found
@@ -300,12 +415,13 @@ def _render_image_frame(prepared: Prepared, index: int) -> np.ndarray:
         map_x[region] = tri_x + dx[region]
         map_y[region] = tri_y + dy[region]
     out[y0:y1, x0:x1] = warp.remap(image, map_x, map_y)
-    for speaker, _moved, target in moves:
-        center = np.round(target[[13, 14]].mean(axis=0)).astype(int)
+    shifts = []
+    for _speaker, _field, target, _found in moves:
+        center = _mouth_center(target)
         cy = int(np.clip(center[1] - y0, 0, y1 - y0 - 1))
         cx = int(np.clip(center[0] - x0, 0, x1 - x0 - 1))
-        paint_mouth(out, image, speaker.rig, target, np.array([dx[cy, cx], dy[cy, cx]]))
-    return out
+        shifts.append(np.array([dx[cy, cx], dy[cy, cx]]))
+    return shifts
 
 
 # --- video ------------------------------------------------------------------------------------
@@ -314,27 +430,46 @@ def _render_image_frame(prepared: Prepared, index: int) -> np.ndarray:
 def _prepare_video(prepared: Prepared, work: Path) -> None:
     request, plan = prepared.request, prepared.plan
     fps = float(plan.fps)
-    share = _ANALYSIS_SHARE["video"]
     needed = min(prepared.frame_count, math.ceil(plan.source_duration_s * fps) + 1)
-    store = np.lib.format.open_memmap(work / "frames.npy", mode="w+", dtype=np.uint8,
-                                      shape=(needed, plan.height, plan.width, 3))
+    audio_track = _Background(lambda: _track(request.audio, fps))
+    try:
+        # The source frames go to a file (mapped back read-only when all are there): write()
+        # into the page cache costs a fraction of a millisecond per 720p frame, where filling a
+        # fresh writable mapping faults page by page (~7 ms per frame).
+        with open(work / "frames.raw", "wb") as store:
+            _prepare_video_faces(prepared, store, needed, work / "frames.raw")
+    finally:
+        audio_track.wait()
+    track, envelope = audio_track.result()
+    prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
+                                     active=np.ones(prepared.frame_count, bool),
+                                     envelope=_placed(envelope, 0, prepared.frame_count)))
+    if not track.from_phones:
+        prepared.warnings.append(_fallback_warning(request, 0))
+
+
+def _prepare_video_faces(prepared: Prepared, store, needed: int, path: Path) -> None:
+    request, plan = prepared.request, prepared.plan
+    share = _ANALYSIS_SHARE["video"]
     tracker = face_model.FaceTracker()
     points: list[np.ndarray | None] = []
 
     def keep(rgb: np.ndarray) -> None:
         index = len(points)
-        store[index] = rgb
+        store.write(np.ascontiguousarray(rgb).data)
         face = tracker.next(rgb)
         points.append(None if face is None else face.points)
         if index % 10 == 0:
             request.report_progress(share * 0.9 * (index + 1) / needed)
             check_cancel(request, None)
 
-    for rgb in _decoded_frames(request.video, plan, needed):
+    for rgb in _ahead(_decoded_frames(request.video, plan, needed)):
         keep(rgb)
     if not points:
         raise EngineInputError("formState.video", "formState.video has no frames we can use.")
-    prepared.video_frames = store[: len(points)]
+    store.flush()
+    prepared.video_frames = np.memmap(path, np.uint8, "r",
+                                      shape=(len(points), plan.height, plan.width, 3))
     prepared.video_points = face_model.smooth_track(points)
     found = [p for p in prepared.video_points if p is not None]
     if not found:
@@ -349,12 +484,53 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
             raise EngineInputError("formState.mask_image", MASK_NO_FACE)
         prepared.video_triangles = face_triangles(found[0])
         prepared.video_skin = skin_weights(found[0])
-    track, envelope = _track(request.audio, fps)
-    prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
-                                     active=np.ones(prepared.frame_count, bool),
-                                     envelope=_placed(envelope, 0, prepared.frame_count)))
-    if not track.from_phones:
-        prepared.warnings.append(_fallback_warning(request, 0))
+
+
+def _ahead(frames: Iterator[np.ndarray], depth: int = 8) -> Iterator[np.ndarray]:
+    """The same frames, decoded on a second thread (PyAV decodes and scales without the GIL)
+    while this one runs the face mesh on the previous ones."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        slots.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # raised again on the consuming thread
+            failure.append(exc)
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
+            slots.put(done)
+
+    thread = threading.Thread(target=produce, name="lipsync-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            frame = slots.get()
+            if frame is done:
+                break
+            yield frame
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                slots.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _decoded_frames(path: Path, plan: still._Plan, limit: int) -> Iterator[np.ndarray]:
@@ -415,30 +591,103 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
 # --- writing and the sync check ---------------------------------------------------------------
 
 
-def _write(prepared: Prepared, target: Path) -> tuple[dict, int, int]:
+def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
+           ) -> tuple[dict, int, int]:
+    """Render here; measure (sync check) and pipe into ffmpeg on a second thread.
+
+    The face mesh and the pipe write spend their time in C++ and in the kernel with the GIL
+    released, so the next frame renders meanwhile. One consumer in frame order: the sync values
+    and the encoded frames are exactly those of a serial loop.
+    """
     request, plan = prepared.request, prepared.plan
     share = _ANALYSIS_SHARE[request.mode]
-    meters = _meters(prepared)
-    writer = FrameWriter(request, target, plan.width, plan.height, plan.fps, plan.duration_s)
+    if writer is None:
+        writer = FrameWriter(request, target, plan.width, plan.height, plan.fps, plan.duration_s)
+    try:
+        meters = _meters(prepared)
+        consumer = _Consumer(writer, [meter for meter, _ in meters])
+    except BaseException:
+        writer.abort()
+        raise
     started = time.perf_counter()
     try:
         for index, (_source, frame) in enumerate(prepared.frames()):
-            for meter, box in meters:
-                if box is not None:
-                    meter.box = box(index)
-                meter.measure(frame)
-            writer.write(frame)
+            boxes = [None if box is None else box(index) for _meter, box in meters]
+            consumer.put(frame, boxes)
             if index % 10 == 0:
                 request.report_progress(share + (0.97 - share) * index / prepared.frame_count)
                 check_cancel(request, writer)
+        consumer.finish()
     except BaseException:
+        consumer.stop()
         writer.abort()
+        consumer.join()
         raise
     render_ms = _ms(started)
     started = time.perf_counter()
     writer.close()
     encode_ms = _ms(started)
     return _report(prepared, [meter for meter, _ in meters]), render_ms, encode_ms
+
+
+class _Consumer:
+    """A thread that runs the sync meters on each rendered frame, then pipes it to ffmpeg."""
+
+    def __init__(self, writer: FrameWriter, meters: list[sync.LipMeter]) -> None:
+        self._writer, self._meters = writer, meters
+        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lipsync-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._stopped.is_set():
+                continue
+            frame, boxes = item
+            try:
+                for meter, box in zip(self._meters, boxes, strict=True):
+                    if box is not None:
+                        meter.box = box
+                    meter.measure(frame)
+                self._writer.write(frame)
+            except BaseException as exc:  # handed to the rendering thread
+                self._error = exc
+                self._stopped.set()
+
+    def put(self, frame: np.ndarray, boxes: list) -> None:
+        while True:
+            self._raise()
+            try:
+                self._queue.put((frame, boxes), timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        try:
+            while True:
+                self._queue.get_nowait()
+        except queue.Empty:
+            pass
+        self._queue.put(None)
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
 
 
 def _meters(prepared: Prepared) -> list:

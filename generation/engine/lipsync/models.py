@@ -2,8 +2,10 @@
 
 mediapipe 0.10.21 ships the face detection and face mesh models inside its wheel (legacy
 `mp.solutions` API); pocketsphinx 5.1.1 ships an English acoustic model and a phone language model.
-Nothing is downloaded. Each model object is used by one job at a time (`lock`): the worker runs one
-job per process, the lock only protects a process that renders from several threads.
+Nothing is downloaded. Each model object is used by one job at a time: `lock` guards the face
+models, `phone_lock` the phone decoder (so a job can decode its audio on one thread while it looks
+for faces on another). The worker runs one job per process; the locks only protect a process that
+renders from several threads.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 lock = threading.RLock()
+phone_lock = threading.RLock()
 log = logging.getLogger(__name__)
 
 
@@ -61,7 +64,7 @@ def phone_decoder():
 
 def warm_up() -> None:
     """Load every model now (a worker may call this at start; benchmarks do)."""
-    with lock:
+    with lock, phone_lock:
         face_detector()
         face_mesh_static()
         face_mesh_tracking(0)

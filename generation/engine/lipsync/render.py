@@ -162,11 +162,15 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     chosen = index - 1
     inside = chosen >= 0
-    picked = inverse[chosen[inside]]
+    chosen_in = chosen[inside]
+    picked = inverse[chosen_in]
     px, py = xs[inside], ys[inside]
-    weights = (px[:, None] * picked[:, 0, :] + py[:, None] * picked[:, 1, :] + picked[:, 2, :])
-    weights = np.clip(weights, 0, None)
-    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-6)
+    # Per corner, as 1-D arrays: the same float32 operations in the same order as a (m, 3)
+    # product and sum, without the strided (m, 3, 2) temporaries.
+    weights = [np.clip(px * picked[:, 0, k] + py * picked[:, 1, k] + picked[:, 2, k], 0, None)
+               for k in range(3)]
+    total = np.maximum(weights[0] + weights[1] + weights[2], 1e-6)
+    weights = [weight / total for weight in weights]
     sample = moved
     if rig.source_open:
         # The source's inner lip line borders its teeth: sample a little into the lip instead.
@@ -175,10 +179,12 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
                                      (LIPS_INNER_LOWER, LIPS_OUTER_LOWER)):
             inner_ids, outer_ids = list(inner_ids[1:-1]), list(outer_ids[1:-1])
             sample[inner_ids] += 0.25 * (moved[outer_ids] - moved[inner_ids])
-    corners_s = sample[tris][chosen[inside]]  # (m, 3, 2)
-    mapped = (weights[:, :, None] * corners_s).sum(axis=1)
+    corners_s = sample[tris][chosen_in]  # (m, 3, 2)
     map_x, map_y = xs.copy(), ys.copy()
-    map_x[inside], map_y[inside] = mapped[:, 0], mapped[:, 1]
+    for axis, target_map in ((0, map_x), (1, map_y)):
+        values = corners_s[:, :, axis]
+        target_map[inside] = (weights[0] * values[:, 0] + weights[1] * values[:, 1]
+                              + weights[2] * values[:, 2])
     return (int(x0), int(y0), int(x1), int(y1)), map_x, map_y
 
 
