@@ -8,7 +8,10 @@ EngineInputError for a problem with the user's input (shown to the user), Engine
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -131,3 +134,19 @@ class Engine(Protocol):
     name: str
 
     def render(self, request: EngineRequest) -> EngineResult: ...
+
+
+@contextmanager
+def atomic_output(out_path: Path, prefix: str) -> Iterator[tuple[Path, Path]]:
+    """(scratch folder, partial file) for writing `out_path`: the output appears only when the
+    block succeeds, and neither intermediates nor a half-written file are left behind.
+
+    The scratch folder lives next to the output (the worker's job folder, cleaned with it)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial")
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_path.parent) as work_dir:
+        try:
+            yield Path(work_dir), partial
+            os.replace(partial, out_path)
+        finally:
+            partial.unlink(missing_ok=True)

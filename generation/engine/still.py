@@ -10,8 +10,6 @@ images and the source rate (at most 30) for video. No Django.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,7 +21,7 @@ from PIL import Image, ImageOps
 from generation.inputs.errors import InputError
 from generation.inputs.media import probe_audio, probe_image, probe_video
 
-from .base import EngineInputError, EngineRequest, EngineResult
+from .base import EngineInputError, EngineRequest, EngineResult, atomic_output
 from .ffmpeg import run_ffmpeg
 
 IMAGE_FPS = Fraction(25)
@@ -56,23 +54,15 @@ class StillEngine:
         request.report_progress(0.0)
         request.check_cancelled()
         out_path = request.out_path
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_path.with_name(out_path.name + ".partial")
-        # Intermediates live next to the output: the worker's job folder, cleaned with it.
-        with tempfile.TemporaryDirectory(prefix=".still-", dir=out_path.parent) as work_dir:
-            work = Path(work_dir)
-            try:
-                with _stage(timings, "analysis"):
-                    plan = _analyse(request)
-                self._after_stage(request, "analysis")
-                with _stage(timings, "render"):
-                    video_inputs, video_filter = _prepare_pictures(request, plan, work)
-                self._after_stage(request, "render")
-                with _stage(timings, "encode"):
-                    _encode(request, plan, video_inputs, video_filter, partial)
-                os.replace(partial, out_path)
-            finally:
-                partial.unlink(missing_ok=True)
+        with atomic_output(out_path, ".still-") as (work, partial):
+            with _stage(timings, "analysis"):
+                plan = _analyse(request)
+            self._after_stage(request, "analysis")
+            with _stage(timings, "render"):
+                video_inputs, video_filter = _prepare_pictures(request, plan, work)
+            self._after_stage(request, "render")
+            with _stage(timings, "encode"):
+                _encode(request, plan, video_inputs, video_filter, partial)
         request.report_progress(1.0)
         return EngineResult(
             output_path=out_path,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 import queue
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from .. import still
-from ..base import EngineError, EngineInputError, EngineRequest, EngineResult
+from ..base import EngineError, EngineInputError, EngineRequest, EngineResult, atomic_output
 from . import audio as audio_model
 from . import faces as face_model
 from . import models, sync, warp
@@ -109,9 +108,7 @@ class LipsyncEngine:
         request.report_progress(0.0)
         request.check_cancelled()
         out_path = request.out_path
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_path.with_name(out_path.name + ".partial")
-        with tempfile.TemporaryDirectory(prefix=".lipsync-", dir=out_path.parent) as work_dir:
+        with atomic_output(out_path, ".lipsync-") as (work, partial):
             writers: list[FrameWriter] = []
 
             def start_writer(plan: still._Plan) -> None:
@@ -119,21 +116,17 @@ class LipsyncEngine:
                 writers.append(FrameWriter(request, partial, plan.width, plan.height, plan.fps,
                                            plan.duration_s))
 
+            started = time.perf_counter()
             try:
-                started = time.perf_counter()
-                try:
-                    prepared = prepare(request, Path(work_dir), on_plan=start_writer)
-                    request.check_cancelled()
-                except BaseException:
-                    for writer in writers:
-                        writer.abort()
-                    raise
-                timings["analysis"] = _ms(started)
-                report, render_ms, encode_ms = _write(prepared, partial, writers[0])
-                timings["render"], timings["encode"] = render_ms, encode_ms
-                os.replace(partial, out_path)
-            finally:
-                partial.unlink(missing_ok=True)
+                prepared = prepare(request, work, on_plan=start_writer)
+                request.check_cancelled()
+            except BaseException:
+                for writer in writers:
+                    writer.abort()
+                raise
+            timings["analysis"] = _ms(started)
+            report, render_ms, encode_ms = _write(prepared, partial, writers[0])
+            timings["render"], timings["encode"] = render_ms, encode_ms
         request.report_progress(1.0)
         plan = prepared.plan
         warnings = list(prepared.warnings)
