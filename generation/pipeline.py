@@ -13,7 +13,6 @@ import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from rq.timeouts import JobTimeoutException
@@ -28,6 +27,7 @@ from generation.inputs.errors import InputError
 from generation.inputs.media import probe
 from generation.models import Job, Mode, Status
 from generation.outputs import output_storage_name
+from generation.worker import job_engine_name
 from generation.worker_support import (
     CancelCheck,
     ProgressReporter,
@@ -83,7 +83,7 @@ def render(*, job_id) -> None:
     with heartbeat(job_id), _fail_on_error(job_id, lambda: job.input_files), \
             input_files.work_directory() as work:
         _stop_if_cancelled(job_id)
-        result = get_engine(settings.LIPSYNC_ENGINE).render(_engine_request(job, Path(work)))
+        result = get_engine(job_engine_name()).render(_engine_request(job, Path(work)))
         _stop_if_cancelled(job_id)
         timer.ms.update(result.timings)
         with timer("upload"):

@@ -112,7 +112,8 @@ RQ_QUEUES = {
     for name, timeout in (("gpu", 3600), ("webhooks", 120), ("default", 600))
 }
 # Jobs are enqueued only when the surrounding transaction commits.
-RQ = {"COMMIT_MODE": "on_db_commit"}
+# The worker class checks at start that the configured engine can run (generation/worker.py).
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "generation.worker.EngineWorker"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -235,8 +236,14 @@ if not DEBUG:
 
 # --- Generation ---
 # The engine that renders videos (generation/engine/registry.py): "lipsync" (weight-free CPU
-# lip-sync) or "still" (the still image / source video with the new audio, no lip motion).
+# lip-sync), "still" (the still image / source video with the new audio, no lip motion) or
+# "wav2lip" (a Wav2Lip-compatible checkpoint with torch, for GPU workers).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")
+# "wav2lip" (GPU workers, torch): the operator's Wav2Lip-compatible checkpoint, never downloaded.
+# Without one the worker says so at start and renders with the default engine
+# (generation/worker.py). The engine itself, which imports no Django, reads this and
+# LIPSYNC_WAV2LIP_DEVICE / _BATCH / _HALF from the environment (README, "GPU workers").
+LIPSYNC_WAV2LIP_CHECKPOINT = env_str("LIPSYNC_WAV2LIP_CHECKPOINT", "")
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
 # unless this is on: only for development, never on a server reachable from the internet.
 LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)

@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from .base import ORDERS, EngineCancelled, EngineInputError, EngineRequest
+from .base import ORDERS, EngineCancelled, EngineError, EngineInputError, EngineRequest
 from .registry import DEFAULT_ENGINE, UnknownEngineError, get_engine
 
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         engine = get_engine(args.engine)
-    except UnknownEngineError as exc:
+    except (UnknownEngineError, EngineError) as exc:  # EngineError: e.g. wav2lip, no checkpoint
         print(exc, file=sys.stderr)
         return 2
     request = EngineRequest(out_path=args.out, progress=_progress_printer(args.quiet),

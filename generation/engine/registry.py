@@ -17,6 +17,8 @@ _ENGINES: dict[str, str] = {
     "still": "generation.engine.still:StillEngine",
     # Weight-free CPU lip-sync (mediapipe face mesh + pocketsphinx phones): all three modes.
     "lipsync": "generation.engine.lipsync:LipsyncEngine",
+    # Wav2Lip-compatible checkpoints with torch (GPU workers); needs LIPSYNC_WAV2LIP_CHECKPOINT.
+    "wav2lip": "generation.engine.wav2lip:Wav2LipEngine",
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()

@@ -94,6 +94,20 @@ def test_audio_shifted_by_ten_frames_is_detected(spoken, long_speech):
     assert "self-check" in sync.warning_for(shifted, 25)
 
 
+def test_the_engines_own_meter_finds_a_ten_frame_shift(spoken, long_speech):
+    frames = decoded_frames(spoken.output_path)
+    face = faces.find_faces(frames[0], 1)[0]
+    meter = sync.MouthMeter(face.points, frames[0])
+    for frame in frames:
+        meter.measure(frame)
+    envelope = audio.envelope_per_frame(audio.decode_pcm(long_speech), 25, len(frames))
+    aligned = sync.correlate(np.array(meter.values), envelope)
+    assert aligned["r"] >= 0.5 and abs(aligned["lag_frames"]) <= 1, aligned
+    late = np.concatenate([np.full(10, envelope.min()), envelope[:-10]])
+    shifted = sync.correlate(np.array(meter.values), late)
+    assert shifted["lag_frames"] in (-11, -10, -9) and not shifted["ok"], shifted
+
+
 def test_outside_the_mask_every_frame_is_the_source_pixel_for_pixel(tmp_path, face_image,
                                                                     short_speech):
     mask = mask_image(tmp_path, (512, 512), (150, 100, 290, 200), "mask.png")
@@ -204,3 +218,4 @@ def test_the_engine_is_registered_and_video_is_cut_to_a_shorter_audio(
                     resolution=720)
     assert probe(result.output_path)["height"] == 720
     assert result.duration_s == pytest.approx(audio_seconds(short_speech), abs=0.1)
+

@@ -27,6 +27,7 @@ def test_engine_package_imports_no_django():
     modules = [
         "generation.engine", "generation.engine.base", "generation.engine.registry",
         "generation.engine.ffmpeg", "generation.engine.still", "generation.engine.__main__",
+        "generation.engine.selection", "generation.engine.wav2lip",
         "generation.inputs.safe_fetch", "generation.inputs.media", "generation.inputs.uploads",
     ]
     code = (
@@ -50,10 +51,11 @@ def test_engines_are_created_once_per_process():
 
 def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(UnknownEngineError) as caught:
-        get_engine("wav2lip")
+        get_engine("sadtalker")
 
-    assert str(caught.value) == "Unknown engine 'wav2lip'; known engines: lipsync, still."
-    assert known_engines() == ["lipsync", "still"]
+    assert str(caught.value) == ("Unknown engine 'sadtalker'; known engines: lipsync, still, "
+                                 "wav2lip.")
+    assert known_engines() == ["lipsync", "still", "wav2lip"]
 
 
 def test_ffmpeg_binary_prefers_the_environment(monkeypatch):

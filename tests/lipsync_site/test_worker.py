@@ -19,4 +19,5 @@ def test_a_real_worker_process_runs_a_job_against_redis_and_the_database():
     assert job.is_finished, result.stderr
     from django.db import connection
 
-    assert job.return_value() == {"database": connection.vendor, "users": 3}
+    assert job.return_value()["database"] == connection.vendor
+    assert job.return_value()["users"] == 3

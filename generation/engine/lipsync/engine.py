@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 
 from .. import still
 from ..base import EngineError, EngineInputError, EngineRequest, EngineResult, atomic_output
+from ..ordered import OrderedWorker
 from . import audio as audio_model
 from . import faces as face_model
 from . import models, sync, warp
@@ -55,7 +56,6 @@ class Speaker:
     track: audio_model.MouthTrack
     idle: IdleTrack | None = None
     head: HeadField | None = None
-    meter_slot: int = 0
     active: np.ndarray | None = None  # frames where its own audio plays (multi)
     envelope: np.ndarray | None = None
 
@@ -74,6 +74,7 @@ class Prepared:
     video_points: list[np.ndarray | None] = field(default_factory=list)
     video_triangles: np.ndarray | None = None
     video_skin: np.ndarray | None = None
+    video_rigs: dict = field(default_factory=dict)  # source frame index -> FaceRig
     grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
     warnings: list[str] = field(default_factory=list)
 
@@ -102,6 +103,10 @@ class Prepared:
 
 class LipsyncEngine:
     name = "lipsync"
+
+    def warm_up(self) -> None:
+        """Load the face models and the phone decoder (a worker calls this when it starts)."""
+        models.warm_up()
 
     def render(self, request: EngineRequest) -> EngineResult:
         timings: dict[str, int] = {}
@@ -194,7 +199,9 @@ def _rng(request: EngineRequest) -> np.random.Generator:
 
 
 class _Background:
-    """A function run on a thread (the phone decoder releases the GIL): `result()` joins it."""
+    """A function run on a thread: `result()` joins it. pocketsphinx holds the GIL while it
+    decodes (a Python thread runs at ~2 % meanwhile, measured), so what overlaps the phone loop
+    is only C++ already under way: a mesh inference, PyAV's decoding, ffmpeg's start-up."""
 
     def __init__(self, function) -> None:
         self._function = function
@@ -274,7 +281,7 @@ def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: _Backgro
         chin_y = float(face.points[face_model.CHIN, 1])
         prepared.speakers.append(Speaker(
             rig=rig, track=track, idle=idle_track(face_rng, frames, fps, track.level),
-            head=HeadField(image.shape, face.box, chin_y), meter_slot=slot, active=active,
+            head=HeadField(image.shape, face.box, chin_y), active=active,
             envelope=envelope))
         if not track.from_phones:
             prepared.warnings.append(_fallback_warning(request, slot))
@@ -324,9 +331,8 @@ def _shape(track: audio_model.MouthTrack, index: int) -> Shape:
 
 def _render_image_frame(prepared: Prepared, index: int) -> np.ndarray:
     image = prepared.image
-    out = image.copy()
     if not prepared.speakers:
-        return out
+        return image.copy()
     moves = []
     for speaker in prepared.speakers:
         idle, head = speaker.idle, speaker.head
@@ -344,13 +350,29 @@ def _render_image_frame(prepared: Prepared, index: int) -> np.ndarray:
     # pixels as one warp over the box around both, without the still background between them.
     if len(moves) > 1 and _separable(moves):
         groups = [[move] for move in moves]
+        out = image.copy()
     else:
         groups = [moves]
+        out = _outside(image, _union_box([speaker.head.box for speaker, *_ in moves]))
     shifts = []
     for group in groups:
         shifts.extend(_warp_heads(prepared, out, group))
     for (speaker, _field, target, _found), head_shift in zip(moves, shifts, strict=True):
         paint_mouth(out, image, speaker.rig, target, head_shift)
+    return out
+
+
+def _union_box(boxes) -> tuple[int, int, int, int]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def _outside(image: np.ndarray, box) -> np.ndarray:
+    """A new frame holding the source outside `box` (the warp fills the box: no full copy)."""
+    x0, y0, x1, y1 = box
+    out = np.empty_like(image)
+    out[:y0], out[y1:] = image[:y0], image[y1:]
+    out[y0:y1, :x0], out[y0:y1, x1:] = image[y0:y1, :x0], image[y0:y1, x1:]
     return out
 
 
@@ -382,39 +404,68 @@ def _separable(moves) -> bool:
 def _warp_heads(prepared: Prepared, out: np.ndarray, moves) -> list[np.ndarray]:
     """Warp the box around these heads into `out`; each head's backward shift at its mouth."""
     image = prepared.image
-    boxes = [speaker.head.box for speaker, *_ in moves]
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    grid = prepared.grid.get((x0, y0, x1, y1))
-    if grid is None:
-        grid = prepared.grid[(x0, y0, x1, y1)] = tuple(
-            np.mgrid[y0:y1, x0:x1].astype(np.float32))
-    ys, xs = grid
-    dx, dy = np.zeros_like(xs), np.zeros_like(ys)
-    for speaker, (hx, hy), _target, _found in moves:
-        bx0, by0, bx1, by1 = speaker.head.box
-        dx[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hx
-        dy[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hy
-    map_x, map_y = xs + dx, ys + dy
-    for _speaker, _field, _target, found in moves:
-        if found is None:
-            continue
-        (tx0, ty0, tx1, ty1), tri_x, tri_y = found
-        tx0, ty0, tx1, ty1 = max(tx0, x0), max(ty0, y0), min(tx1, x1), min(ty1, y1)
-        fx0, fy0 = tx0 - found[0][0], ty0 - found[0][1]
-        region = (slice(ty0 - y0, ty1 - y0), slice(tx0 - x0, tx1 - x0))
-        tri_x = tri_x[fy0: fy0 + ty1 - ty0, fx0: fx0 + tx1 - tx0]
-        tri_y = tri_y[fy0: fy0 + ty1 - ty0, fx0: fx0 + tx1 - tx0]
-        map_x[region] = tri_x + dx[region]
-        map_y[region] = tri_y + dy[region]
-    out[y0:y1, x0:x1] = warp.remap(image, map_x, map_y)
+    x0, y0, x1, y1 = _union_box([speaker.head.box for speaker, *_ in moves])
+    xs, ys = _grid(prepared, (x0, y0, x1, y1))
+    map_x, map_y = _head_maps(moves, (x0, y0, x1, y1))
+    # The shifts are read before the grid is added: (dx, dy) at each mouth.
     shifts = []
     for _speaker, _field, target, _found in moves:
-        center = _mouth_center(target)
-        cy = int(np.clip(center[1] - y0, 0, y1 - y0 - 1))
-        cx = int(np.clip(center[0] - x0, 0, x1 - x0 - 1))
-        shifts.append(np.array([dx[cy, cx], dy[cy, cx]]))
+        cx, cy = _mouth_center(target)
+        cy = int(np.clip(cy - y0, 0, y1 - y0 - 1))
+        cx = int(np.clip(cx - x0, 0, x1 - x0 - 1))
+        shifts.append(np.array([map_x[cy, cx], map_y[cy, cx]]))
+    # In place (no full-box temporaries: the box is most of a portrait frame).
+    np.add(map_x, xs, out=map_x)
+    np.add(map_y, ys, out=map_y)
+    for _speaker, _field, _target, found in moves:
+        if found is not None:
+            _lay_triangle_map(found, map_x, map_y, xs, ys, (x0, y0, x1, y1))
+    region = out[y0:y1, x0:x1]
+    if region.flags.c_contiguous:  # the whole width: remap straight into the frame
+        warp.remap_into(image, map_x, map_y, region)
+    else:
+        region[...] = warp.remap(image, map_x, map_y)
     return shifts
+
+
+def _grid(prepared: Prepared, box) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates over `box`, made once per box."""
+    grid = prepared.grid.get(box)
+    if grid is None:
+        x0, y0, x1, y1 = box
+        grid = prepared.grid[box] = tuple(np.mgrid[y0:y1, x0:x1].astype(np.float32))[::-1]
+    return grid
+
+
+def _head_maps(moves, box) -> tuple[np.ndarray, np.ndarray]:
+    """The heads' backward displacement (dx, dy) over `box` (one head: its own field as is)."""
+    x0, y0, x1, y1 = box
+    fields = [(speaker.head.box, field) for speaker, field, *_ in moves]
+    if len(fields) == 1 and fields[0][0] == box:
+        dx, dy = fields[0][1]
+        return dx, dy
+    dx = np.zeros((y1 - y0, x1 - x0), np.float32)
+    dy = np.zeros_like(dx)
+    for (bx0, by0, bx1, by1), (hx, hy) in fields:
+        dx[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hx
+        dy[by0 - y0: by1 - y0, bx0 - x0: bx1 - x0] += hy
+    return dx, dy
+
+
+def _lay_triangle_map(found, map_x, map_y, xs, ys, box) -> None:
+    """Where the lips and jaw move, the triangle map replaces the identity (head motion kept)."""
+    x0, y0, x1, y1 = box
+    (tx0, ty0, tx1, ty1), tri_x, tri_y = found
+    tx0, ty0, tx1, ty1 = max(tx0, x0), max(ty0, y0), min(tx1, x1), min(ty1, y1)
+    if tx1 <= tx0 or ty1 <= ty0:
+        return
+    fx0, fy0 = tx0 - found[0][0], ty0 - found[0][1]
+    region = (slice(ty0 - y0, ty1 - y0), slice(tx0 - x0, tx1 - x0))
+    tri_x = tri_x[fy0: fy0 + ty1 - ty0, fx0: fx0 + tx1 - tx0]
+    tri_y = tri_y[fy0: fy0 + ty1 - ty0, fx0: fx0 + tx1 - tx0]
+    # map = grid + head field here; the triangle map takes the grid's place.
+    map_x[region] += tri_x - xs[region]
+    map_y[region] += tri_y - ys[region]
 
 
 # --- video ------------------------------------------------------------------------------------
@@ -570,7 +621,10 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
         return np.array(source)
     source = np.asarray(source)
     speaker = prepared.speakers[0]
-    rig = build_rig(source, points, prepared.video_triangles, prepared.video_skin)
+    rig = prepared.video_rigs.get(source_index)
+    if rig is None:  # the source plays back and forth: each frame's rig is built once
+        rig = prepared.video_rigs[source_index] = build_rig(
+            source, points, prepared.video_triangles, prepared.video_skin)
     target = points + lip_displacements(points, _shape(speaker.track, index), rig.skin)
     out = source.copy()
     found = triangle_map(rig, points, target, source.shape)
@@ -598,15 +652,15 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
         writer = FrameWriter(request, target, plan.width, plan.height, plan.fps, plan.duration_s)
     try:
         meters = _meters(prepared)
-        consumer = _Consumer(writer, [meter for meter, _ in meters])
+        consumer = _consumer(writer, [meter for meter, _ in meters])
     except BaseException:
         writer.abort()
         raise
     started = time.perf_counter()
     try:
         for index, (_source, frame) in enumerate(prepared.frames()):
-            boxes = [None if box is None else box(index) for _meter, box in meters]
-            consumer.put(frame, boxes)
+            places = [None if locate is None else locate(index) for _meter, locate in meters]
+            consumer.put(frame, places)
             if index % 10 == 0:
                 request.report_progress(share + (0.97 - share) * index / prepared.frame_count)
                 check_cancel(request, writer)
@@ -623,96 +677,47 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
     return _report(prepared, [meter for meter, _ in meters]), render_ms, encode_ms
 
 
-class _Consumer:
+def _consumer(writer: FrameWriter, meters: list[sync.MouthMeter]) -> OrderedWorker:
     """A thread that runs the sync meters on each rendered frame, then pipes it to ffmpeg."""
 
-    def __init__(self, writer: FrameWriter, meters: list[sync.LipMeter]) -> None:
-        self._writer, self._meters = writer, meters
-        self._queue: queue.Queue = queue.Queue(maxsize=4)
-        self._error: BaseException | None = None
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="lipsync-writer", daemon=True)
-        self._thread.start()
+    def handle(frame: np.ndarray, places: list) -> None:
+        for meter, place in zip(meters, places, strict=True):
+            if place is not None:
+                meter.locate(*place)
+            meter.measure(frame)
+        writer.write(frame)
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if self._stopped.is_set():
-                continue
-            frame, boxes = item
-            try:
-                for meter, box in zip(self._meters, boxes, strict=True):
-                    if box is not None:
-                        meter.box = box
-                    meter.measure(frame)
-                self._writer.write(frame)
-            except BaseException as exc:  # handed to the rendering thread
-                self._error = exc
-                self._stopped.set()
-
-    def put(self, frame: np.ndarray, boxes: list) -> None:
-        while True:
-            self._raise()
-            try:
-                self._queue.put((frame, boxes), timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def finish(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        self._raise()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        try:
-            while True:
-                self._queue.get_nowait()
-        except queue.Empty:
-            pass
-        self._queue.put(None)
-
-    def join(self) -> None:
-        self._thread.join()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
+    return OrderedWorker(handle, "lipsync-writer")
 
 
 def _meters(prepared: Prepared) -> list:
+    """(meter, locate) per face; locate(index) gives (points, source) where the face moved."""
     if prepared.image is not None:
-        meters = []
-        for speaker in prepared.speakers:
-            meters.append((sync.LipMeter(speaker.meter_slot,
-                                         face_model.Face(speaker.rig.points).box), None))
-        return meters
-    known = [p for p in prepared.video_points if p is not None]
+        return [(sync.MouthMeter(speaker.rig.points, prepared.image), None)
+                for speaker in prepared.speakers]
+    known = [index for index, points in enumerate(prepared.video_points) if points is not None]
     if not known:
         return []
-    last_box = [face_model.Face(known[0]).box]
 
-    def box(index: int):
-        _, source_index = prepared.source_frame(index)
+    def locate(index: int):
+        source, source_index = prepared.source_frame(index)
         points = prepared.video_points[source_index]
-        if points is not None:
-            last_box[0] = face_model.Face(points).box
-        return last_box[0]
+        return None if points is None else (points, source)
 
-    return [(sync.LipMeter(0, last_box[0]), box)]
+    first = known[0]
+    meter = sync.MouthMeter(prepared.video_points[first], prepared.video_frames[first])
+    return [(meter, locate)]
 
 
-def _report(prepared: Prepared, meters: list[sync.LipMeter]) -> dict:
+def _report(prepared: Prepared, meters: list[sync.MouthMeter]) -> dict:
     fps = float(prepared.plan.fps)
     if not meters:
-        return {"method": "lip-gap-vs-loudness", "r": None, "lag_frames": 0, "r_at_zero": None,
+        return {"method": sync.METHOD, "r": None, "lag_frames": 0, "r_at_zero": None,
                 "frames": 0, "fps": fps, "ok": False}
     reports = []
     for meter, speaker in zip(meters, prepared.speakers, strict=True):
-        report = sync.correlate(np.array(meter.values), speaker.envelope, speaker.active)
+        report = sync.correlate(np.array(meter.values), speaker.envelope, speaker.active,
+                                meter.method)
         report["fps"] = fps
         reports.append(report)
     if prepared.request.mode != "multi" or len(reports) == 1:

@@ -3,9 +3,8 @@
 mediapipe 0.10.21 ships the face detection and face mesh models inside its wheel (legacy
 `mp.solutions` API); pocketsphinx 5.1.1 ships an English acoustic model and a phone language model.
 Nothing is downloaded. Each model object is used by one job at a time: `lock` guards the face
-models, `phone_lock` the phone decoder (so a job can decode its audio on one thread while it looks
-for faces on another). The worker runs one job per process; the locks only protect a process that
-renders from several threads.
+models, `phone_lock` the phone decoder. The worker runs one job at a time; the locks only
+protect a process that renders from several threads.
 """
 
 from __future__ import annotations
@@ -54,6 +53,14 @@ def face_mesh_tracking(slot: int):
 
 
 @cache
+def face_mesh_video():
+    """Video analysis: a tracking mesh with the refined lips (the warp follows its lip lines)."""
+    return _solutions().face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
+                                           refine_landmarks=True, min_detection_confidence=0.5,
+                                           min_tracking_confidence=0.5)
+
+
+@cache
 def phone_decoder():
     """Transcript-free phone recognition with the shipped English phone language model."""
     from pocketsphinx import Decoder, get_model_path
@@ -68,4 +75,5 @@ def warm_up() -> None:
         face_detector()
         face_mesh_static()
         face_mesh_tracking(0)
+        face_mesh_video()
         phone_decoder()

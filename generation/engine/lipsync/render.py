@@ -57,8 +57,7 @@ def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | Non
     teeth = _DEFAULT_TEETH * np.clip(light, 0.55, 1.1)
     source_open = False
     if gap * frame.width > 2.5:
-        inside = _polygon_mask(image.shape, _inner_polygon(points), erode=1)
-        pixels = image[inside > 0].astype(np.float32) / 255
+        pixels = _pixels_inside(image, _inner_polygon(points))
         if len(pixels) >= 6:
             luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
             bright = pixels[luma >= np.percentile(luma, 70)]
@@ -82,6 +81,17 @@ def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.n
 def _inner_polygon(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points[list(LIPS_INNER_UPPER)],
                            points[list(LIPS_INNER_LOWER[::-1])][1:-1]])
+
+
+def _pixels_inside(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """RGB (0..1) of the pixels well inside `polygon`, rasterised over its own box only."""
+    height, width = image.shape[:2]
+    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int) - 2, 0)
+    x1, y1 = np.minimum(np.ceil(polygon.max(axis=0)).astype(int) + 3, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((0, 3), np.float32)
+    inside = _polygon_mask((y1 - y0, x1 - x0), polygon - [x0, y0], erode=1)
+    return image[y0:y1, x0:x1][inside > 0].astype(np.float32) / 255
 
 
 def _polygon_mask(shape, polygon: np.ndarray, erode: int = 0) -> np.ndarray:

@@ -1,11 +1,14 @@
-"""The sync self-check: lip opening re-measured on the rendered frames against the audio.
+"""The sync self-check: mouth opening re-measured on the rendered frames against the audio.
 
-No SyncNet weights exist in any package, so the check is geometric: a tracking face mesh on a
-fixed crop of each rendered frame gives the inner-lip gap over the eye distance; it is correlated
-with the audio's loudness envelope (dB, at the video rate) over lags of +-12 frames. A positive lag
-means the lips come after the sound. The report (EngineResult.sync):
+No SyncNet weights exist in any package, so the check is geometric. Every rendered frame is
+measured by `MouthMeter`: the dark area of the open mouth (cavity, shadowed teeth) in a window
+around the lips, on a log scale as the loudness is (dB). A face mesh per frame would cost more
+than the rendering itself, so the mesh-based `LipMeter` (inner-lip gap re-detected by a
+tracking mesh) serves as the independent reference in tests and tools. Either series is
+correlated with the audio's loudness envelope (dB, at the video rate) over lags of +-12 frames.
+A positive lag means the lips come after the sound. The report (EngineResult.sync):
 
-    {"method": "lip-gap-vs-loudness", "r": 0.71, "lag_frames": 0, "r_at_zero": 0.71,
+    {"method": "mouth-opening-vs-loudness", "r": 0.71, "lag_frames": 0, "r_at_zero": 0.71,
      "frames": 250, "fps": 25.0, "ok": true, "faces": [...]}   # "faces": multi mode only
 
 "r" is Pearson's r at the best lag; "ok" is false when |lag| > 2 frames or r < 0.3 (then a
@@ -15,18 +18,76 @@ over the frames where its own track plays.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from . import models
-from .faces import LANDMARKS, Face, square_crop
+from .faces import (
+    LANDMARKS,
+    LIPS_INNER_LOWER,
+    LIPS_INNER_UPPER,
+    LIPS_OUTER_LOWER,
+    LIPS_OUTER_UPPER,
+    Face,
+    square_crop,
+)
 
+METHOD = "mouth-opening-vs-loudness"
 MAX_LAG = 12
 LOW_R = 0.3
 MAX_GOOD_LAG = 2
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+_DARK = 0.55  # of the lips' own brightness: darker than that is inside the mouth
+
+
+class MouthMeter:
+    """Dark area inside a window around the lips of each rendered frame (~0.05 ms a frame).
+
+    The window and the darkness threshold come from the source picture's landmarks (where the
+    face is, how bright its lips are), never from the rendered mouth; the value is measured on
+    the rendered pixels only. `locate(points, source)` moves the window (video: per source frame).
+    """
+
+    method = METHOD
+
+    def __init__(self, points: np.ndarray, source: np.ndarray) -> None:
+        self.values: list[float] = []
+        self.locate(points, source)
+
+    def locate(self, points: np.ndarray, source: np.ndarray) -> None:
+        outer = points[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
+        (x0, y0), (x1, y1) = outer.min(axis=0), outer.max(axis=0)
+        mouth = max(float(x1 - x0), 1.0)
+        # Room for a jaw that drops by about half a mouth width, and for small head motion.
+        height, width = source.shape[:2]
+        self.window = (int(max(0, x0 - 0.2 * mouth)), int(max(0, y0 - 0.2 * mouth)),
+                       int(min(width, x1 + 0.2 * mouth)), int(min(height, y1 + 0.6 * mouth)))
+        self.threshold = _DARK * _lip_luma(points, source)
+
+    def measure(self, rgb: np.ndarray) -> None:
+        x0, y0, x1, y1 = self.window
+        crop = rgb[y0:y1, x0:x1]
+        if crop.size == 0:
+            self.values.append(np.nan)
+            return
+        luma = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+        self.values.append(float(np.log1p(np.count_nonzero(luma < self.threshold))))
+
+
+def _lip_luma(points: np.ndarray, source: np.ndarray) -> float:
+    """Median brightness halfway between the outer and inner lip lines of the source."""
+    inner = points[list(LIPS_INNER_UPPER) + list(LIPS_INNER_LOWER)]
+    outer = points[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
+    middle = np.round((inner + outer) / 2).astype(int)
+    height, width = source.shape[:2]
+    xs, ys = np.clip(middle[:, 0], 0, width - 1), np.clip(middle[:, 1], 0, height - 1)
+    return float(np.median(source[ys, xs].astype(np.float32) @ _LUMA))
 
 
 class LipMeter:
     """Lip gap of one face through the rendered frames (a tracking mesh on a fixed crop)."""
+
+    method = "lip-gap-vs-loudness"
 
     def __init__(self, slot: int, box) -> None:
         self.slot = slot
@@ -49,7 +110,8 @@ class LipMeter:
         self.values.append(Face(points).lip_gap)
 
 
-def correlate(gap: np.ndarray, envelope: np.ndarray, active: np.ndarray | None = None) -> dict:
+def correlate(gap: np.ndarray, envelope: np.ndarray, active: np.ndarray | None = None,
+              method: str = METHOD) -> dict:
     """Pearson r of lip gap and loudness at each lag; the best one."""
     gap = np.asarray(gap, np.float64)
     envelope = np.asarray(envelope, np.float64)
@@ -72,7 +134,7 @@ def correlate(gap: np.ndarray, envelope: np.ndarray, active: np.ndarray | None =
             best_r, best_lag = r, lag
     measured = int(usable.sum())
     ok_flag = bool(not np.isnan(best_r) and best_r >= LOW_R and abs(best_lag) <= MAX_GOOD_LAG)
-    return {"method": "lip-gap-vs-loudness", "r": _round(best_r), "lag_frames": int(best_lag),
+    return {"method": method, "r": _round(best_r), "lag_frames": int(best_lag),
             "r_at_zero": _round(at_zero), "frames": measured, "ok": ok_flag}
 
 

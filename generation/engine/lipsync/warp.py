@@ -40,6 +40,14 @@ def remap(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray
     return remap_opencv(image, map_x, map_y)
 
 
+def remap_into(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, out: np.ndarray) -> None:
+    """remap() written into `out` (a C-contiguous view of the frame): no second copy on CPU."""
+    if _torch_cuda() is not None:
+        out[...] = remap(image, map_x, map_y)
+        return
+    cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
+
+
 def remap_opencv(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
     return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 

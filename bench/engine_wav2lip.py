@@ -1,0 +1,130 @@
+"""The wav2lip engine's speed: `.venv/bin/python bench/engine.py --engines wav2lip`.
+
+Frames per second of whole renders (analysis, network, pasting, sync check and encoding; the
+network loaded, a warm worker) and of the network alone, on the device the engine picks (CUDA
+when torch sees one, else the CPU). Speed does not depend on the weights, so a checkpoint with
+random weights in the public format is written to a temporary file: no weights are needed or
+downloaded. Writes the "wav2lip engine" section of docs/BENCHMARKS.md, naming the device.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.engine import inputs, request_for, speech
+from bench.report import write_section
+from generation.engine.lipsync import models
+from generation.engine.wav2lip import Wav2Lip, Wav2LipEngine
+from generation.engine.wav2lip.model import public_state_dict
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda})"
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"CPU {model}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
+
+
+def network_fps(engine: Wav2LipEngine, batch: int, repeat: int = 3) -> float:
+    """Samples per second of the network alone on random inputs (the median of `repeat`)."""
+    runner = engine.runner()
+    rng = np.random.default_rng(0)
+    mels = rng.uniform(-4, 4, (batch, 80, 16)).astype(np.float32)
+    faces = rng.uniform(0, 1, (batch, 6, 96, 96)).astype(np.float32)
+    runner(mels, faces)  # warm-up (kernel selection, allocator)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        runner(mels, faces)
+        if runner.device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - started)
+    return batch / statistics.median(times)
+
+
+def bench_wav2lip(lengths, modes, heights, repeat: int) -> None:
+    models.warm_up()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        checkpoint = folder / "random-weights.pth"
+        torch.manual_seed(0)
+        torch.save(public_state_dict(Wav2Lip()), checkpoint)
+        engine = Wav2LipEngine(checkpoint=checkpoint)
+        batch = engine.batch_size()
+        device = engine.runner().device
+        media = inputs(folder)
+        audio = {}
+        for seconds in lengths:
+            audio[seconds] = speech(folder, seconds, f"s{seconds}")
+            audio[f"{seconds}-other"] = speech(folder, seconds * 0.8, f"o{seconds}",
+                                              "Yes, thank you. I am fine, and you?")
+        net = network_fps(engine, batch)
+        print(f"network alone: {net:.1f} samples/s, batch {batch}", flush=True)
+        engine.render(request_for("image", media, audio, lengths[0], 480, folder / "warm.mp4"))
+        for mode in modes:
+            for resolution in heights:
+                for seconds in lengths:
+                    out = folder / f"{mode}-{resolution}-{seconds}.mp4"
+                    request = request_for(mode, media, audio, seconds, resolution, out)
+                    walls = []
+                    for _ in range(max(1, repeat)):
+                        started = time.perf_counter()
+                        result = engine.render(request)
+                        walls.append(time.perf_counter() - started)
+                    wall = statistics.median(walls)
+                    frames = round(result.duration_s * result.fps)
+                    rows.append((mode, f"{resolution}p", seconds, frames, wall, frames / wall,
+                                 result.timings))
+                    print(f"wav2lip {mode} {resolution}p {seconds}s: {wall:.2f} s, "
+                          f"{frames / wall:.1f} frames/s", flush=True)
+    write_section("wav2lip engine", _table(rows, device, batch, net, repeat))
+
+
+def _table(rows, device: torch.device, batch: int, net: float, repeat: int) -> str:
+    half = device.type == "cuda"
+    lines = [
+        "`.venv/bin/python bench/engine.py --engines wav2lip` — the `wav2lip` engine, "
+        f"torch {torch.__version__}, device: **{device_name(device)}**"
+        f"{' (float16 autocast)' if half else ' (float32)'}, batch {batch}. "
+        "The checkpoint has random weights in the public format (speed does not depend on "
+        "the weights; none are shipped or downloaded). Inputs as in the \"lipsync engine\" "
+        "section; multi mode runs the network twice per frame (two faces). Frames per "
+        "second = output "
+        "frames / engine wall time (median of "
+        f"{repeat}), everything included: audio and face analysis, the network, pasting, "
+        "the sync self-check (face mesh per frame) and x264. The CPU figures are on cores "
+        "**shared with other work** (they move by 10-30 % between runs). The network "
+        "runs in channels_last (NHWC) layout: ~2.7x faster on this CPU than NCHW, same "
+        "results."
+        + ("" if device.type == "cuda" else
+           " GPU: not measured in this run (torch saw no CUDA device); on a GPU machine the "
+           "same command writes the CUDA device's figures here."),
+        "",
+        f"Network alone (random inputs, batch {batch}): **{net:.1f} faces/s**.",
+        "",
+        "| mode | height | audio s | frames | wall s | frames/s | analysis / render / "
+        "encode ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for mode, height, seconds, frames, wall, fps, timings in rows:
+        stages = " / ".join(str(timings.get(name, "")) for name in ("analysis", "render",
+                                                                     "encode"))
+        lines.append(f"| {mode} | {height} | {seconds} | {frames} | {wall:.2f} | {fps:.1f} | "
+                     f"{stages} |")
+    return "\n".join(lines)
