@@ -157,6 +157,12 @@ def _prepare_still(image_path: Path, plan: _Plan, target: Path) -> Path:
     Pillow does this rather than ffmpeg: it applies the EXIF orientation, which ffmpeg ignores
     for still images.
     """
+    still_picture(image_path, plan).save(target)
+    return target
+
+
+def still_picture(image_path: Path, plan: _Plan) -> Image.Image:
+    """The image upright (EXIF), flattened on white, Lanczos-scaled to the output size."""
     with Image.open(image_path) as source:
         upright = ImageOps.exif_transpose(source)
         if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
@@ -165,8 +171,7 @@ def _prepare_still(image_path: Path, plan: _Plan, target: Path) -> Path:
             flat.alpha_composite(rgba)
             upright = flat
         rgb = upright.convert("RGB")
-        rgb.resize((plan.width, plan.height), Image.Resampling.LANCZOS).save(target)
-    return target
+        return rgb.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
 
 
 def _input(path: Path) -> list[str]:

@@ -81,12 +81,7 @@ class Prepared:
     def source_frame(self, index: int) -> tuple[np.ndarray, int]:
         if self.image is not None:
             return self.image, 0
-        count = len(self.video_frames)
-        if count == 1:
-            return self.video_frames[0], 0
-        period = 2 * count - 2
-        position = index % period
-        source = position if position < count else period - position
+        source = looped_source(index, len(self.video_frames))
         return self.video_frames[source], source
 
     def frames(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -133,19 +128,34 @@ class LipsyncEngine:
             report, render_ms, encode_ms = _write(prepared, partial, writers[0])
             timings["render"], timings["encode"] = render_ms, encode_ms
         request.report_progress(1.0)
-        plan = prepared.plan
-        warnings = list(prepared.warnings)
-        warning = sync.warning_for(report, float(plan.fps))
-        if warning:
-            warnings.append(warning)
-        if request.prompt.strip():
-            warnings.append("prompt was accepted but is not used by this engine (lipsync).")
-        return EngineResult(
-            output_path=out_path,
-            duration_s=still._measured_duration(out_path, plan.duration_s),
-            width=plan.width, height=plan.height, fps=float(plan.fps),
-            timings=timings, warnings=warnings, sync=report,
-        )
+        return engine_result(request, prepared.plan, prepared.warnings, report, timings,
+                             self.name)
+
+
+def engine_result(request: EngineRequest, plan: still._Plan, warnings: list[str], report: dict,
+                  timings: dict[str, int], engine_name: str) -> EngineResult:
+    """The finished output, with the sync check's warning and the unused prompt's."""
+    warnings = list(warnings)
+    warning = sync.warning_for(report, float(plan.fps))
+    if warning:
+        warnings.append(warning)
+    if request.prompt.strip():
+        warnings.append(f"prompt was accepted but is not used by this engine ({engine_name}).")
+    return EngineResult(
+        output_path=request.out_path,
+        duration_s=still._measured_duration(request.out_path, plan.duration_s),
+        width=plan.width, height=plan.height, fps=float(plan.fps),
+        timings=timings, warnings=warnings, sync=report,
+    )
+
+
+def looped_source(index: int, count: int) -> int:
+    """The source frame shown at output frame `index`: the video plays forward, then backward."""
+    if count == 1:
+        return 0
+    period = 2 * count - 2
+    position = index % period
+    return position if position < count else period - position
 
 
 def _ms(started: float) -> int:
@@ -290,17 +300,9 @@ def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: _Backgro
 
 
 def _still_picture(path: Path, plan: still._Plan) -> np.ndarray:
-    """The still engine's picture (`still._prepare_still`: upright, flattened on white, Lanczos to
-    the output size), the same pixels, kept in memory instead of a PNG written and read back."""
-    with Image.open(path) as source:
-        upright = ImageOps.exif_transpose(source)
-        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            flat.alpha_composite(rgba)
-            upright = flat
-        rgb = upright.convert("RGB")
-        return np.array(rgb.resize((plan.width, plan.height), Image.Resampling.LANCZOS))
+    """The still engine's picture, the same pixels, kept in memory instead of a PNG written and
+    read back."""
+    return np.array(still.still_picture(path, plan))
 
 
 def _fallback_warning(request: EngineRequest, slot: int) -> str:

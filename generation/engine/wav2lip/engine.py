@@ -81,12 +81,7 @@ class Prepared:
         forward and backward."""
         if self.image is not None:
             return self.image, 0
-        count = len(self.video_frames)
-        if count == 1:
-            return self.video_frames[0], 0
-        period = 2 * count - 2
-        position = index % period
-        source = position if position < count else period - position
+        source = lipsync_engine.looped_source(index, len(self.video_frames))
         return self.video_frames[source], source
 
 
@@ -159,11 +154,12 @@ class Wav2LipEngine:
                 for writer in writers:
                     writer.abort()
                 raise
-            timings["analysis"] = _ms(started)
+            timings["analysis"] = lipsync_engine._ms(started)
             report, timings["render"], timings["encode"] = _write(
                 prepared, runner, self.batch_size(), writers[0])
         request.report_progress(1.0)
-        return _result(prepared, report, timings)
+        return lipsync_engine.engine_result(request, prepared.plan, prepared.warnings, report,
+                                            timings, self.name)
 
 
 def _whole_number(name: str) -> int:
@@ -171,26 +167,6 @@ def _whole_number(name: str) -> int:
     if value and not value.isdigit():
         raise EngineError(f"{name} must be a whole number of faces per batch, not {value!r}.")
     return int(value or 0)
-
-
-def _ms(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)
-
-
-def _result(prepared: Prepared, report: dict, timings: dict[str, int]) -> EngineResult:
-    request, plan = prepared.request, prepared.plan
-    warnings = list(prepared.warnings)
-    warning = sync.warning_for(report, float(plan.fps))
-    if warning:
-        warnings.append(warning)
-    if request.prompt.strip():
-        warnings.append("prompt was accepted but is not used by this engine (wav2lip).")
-    return EngineResult(
-        output_path=request.out_path,
-        duration_s=still._measured_duration(request.out_path, plan.duration_s),
-        width=plan.width, height=plan.height, fps=float(plan.fps),
-        timings=timings, warnings=warnings, sync=report,
-    )
 
 
 # --- analysis ---------------------------------------------------------------------------------
@@ -414,11 +390,11 @@ def _write(prepared: Prepared, runner: Runner, batch_size: int,
         writer.abort()
         output.join()
         raise
-    render_ms = _ms(started)
+    render_ms = lipsync_engine._ms(started)
     started = time.perf_counter()
     writer.close()
     return (lipsync_engine._report(prepared, [meter for meter, _ in metered]), render_ms,
-            _ms(started))
+            lipsync_engine._ms(started))
 
 
 def _first(boxes: list):
