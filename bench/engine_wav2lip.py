@@ -68,6 +68,7 @@ def bench_wav2lip(lengths, modes, heights, repeat: int) -> None:
         engine = Wav2LipEngine(checkpoint=checkpoint)
         batch = engine.batch_size()
         device = engine.runner().device
+        half = engine.runner().half
         media = inputs(folder)
         audio = {}
         for seconds in lengths:
@@ -93,13 +94,32 @@ def bench_wav2lip(lengths, modes, heights, repeat: int) -> None:
                                  result.timings))
                     print(f"wav2lip {mode} {resolution}p {seconds}s: {wall:.2f} s, "
                           f"{frames / wall:.1f} frames/s", flush=True)
-    write_section("wav2lip engine", _table(rows, device, batch, net, repeat))
+    write_section(section_title(device, half), _table(rows, device, half, batch, net, repeat))
 
 
-def _table(rows, device: torch.device, batch: int, net: float, repeat: int) -> str:
-    half = device.type == "cuda"
+def section_title(device: torch.device, half: bool) -> str:
+    """One section per device kind and precision, so a CUDA run keeps the CPU figures."""
+    if device.type != "cuda":
+        return "wav2lip engine"
+    return f"wav2lip engine on CUDA ({'float16' if half else 'float32'})"
+
+
+_CPU_NOTE = (
+    "The CPU figures are on cores **shared with other work** (they move by 10-30 % between "
+    "runs). The network runs in channels_last (NHWC) layout: ~2.7x faster on this CPU than "
+    "NCHW, same results. GPU: not measured in this run (torch saw no CUDA device); on a GPU "
+    "machine the same command writes the CUDA device's figures in their own sections.")
+_CUDA_NOTE = (
+    "Only the network runs on the GPU; the face mesh, pasting, the sync check and x264 run "
+    "on the machine's {cores} CPU cores, and they set the pace: the network alone would take "
+    "under 3 % of each render's time.")
+
+
+def _table(rows, device: torch.device, half: bool, batch: int, net: float, repeat: int) -> str:
     lines = [
         "`.venv/bin/python bench/engine.py --engines wav2lip` — the `wav2lip` engine, "
+        + ("" if half or device.type != "cuda" else "with `LIPSYNC_WAV2LIP_HALF=0`, ")
+        +
         f"torch {torch.__version__}, device: **{device_name(device)}**"
         f"{' (float16 autocast)' if half else ' (float32)'}, batch {batch}. "
         "The checkpoint has random weights in the public format (speed does not depend on "
@@ -108,13 +128,8 @@ def _table(rows, device: torch.device, batch: int, net: float, repeat: int) -> s
         "second = output "
         "frames / engine wall time (median of "
         f"{repeat}), everything included: audio and face analysis, the network, pasting, "
-        "the sync self-check (face mesh per frame) and x264. The CPU figures are on cores "
-        "**shared with other work** (they move by 10-30 % between runs). The network "
-        "runs in channels_last (NHWC) layout: ~2.7x faster on this CPU than NCHW, same "
-        "results."
-        + ("" if device.type == "cuda" else
-           " GPU: not measured in this run (torch saw no CUDA device); on a GPU machine the "
-           "same command writes the CUDA device's figures here."),
+        "the sync self-check (face mesh per frame) and x264. "
+        + (_CUDA_NOTE.format(cores=os.cpu_count()) if device.type == "cuda" else _CPU_NOTE),
         "",
         f"Network alone (random inputs, batch {batch}): **{net:.1f} faces/s**.",
         "",
