@@ -11,14 +11,12 @@ track from the loudness envelope takes over.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import av
 import numpy as np
 
-from . import models
+from ..common import models
+from ..common.pcm import SAMPLE_RATE, rms_db
 
-SAMPLE_RATE = 16000
 HOP = 160  # 10 ms: pocketsphinx's frame
 SHAPES = ("open", "round", "spread", "press", "fv")
 
@@ -88,21 +86,6 @@ class MouthTrack:
                                       (*SHAPES, "level")), self.from_phones)
 
 
-def decode_pcm(path: Path) -> np.ndarray:
-    """The first audio stream of a (probed, local) file as 16 kHz mono int16."""
-    chunks = []
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-        for frame in container.decode(audio=0):
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
-    if not chunks:
-        return np.zeros(0, np.int16)
-    return np.concatenate(chunks).astype(np.int16)
-
-
 def phones(pcm: np.ndarray) -> list[tuple[str, int, int]]:
     """(phone, first 10 ms frame, last 10 ms frame) from pocketsphinx's phone loop."""
     if len(pcm) < SAMPLE_RATE // 10:
@@ -113,27 +96,6 @@ def phones(pcm: np.ndarray) -> list[tuple[str, int, int]]:
         decoder.process_raw(pcm.tobytes(), full_utt=True)
         decoder.end_utt()
         return [(seg.word, seg.start_frame, seg.end_frame) for seg in decoder.seg()]
-
-
-def rms_db(pcm: np.ndarray, hop: int) -> np.ndarray:
-    """RMS level in dB per window of `hop` samples (float hop: windows at fractional steps)."""
-    count = int(np.floor(len(pcm) / hop))
-    if count == 0:
-        return np.full(1, -100.0, np.float32)
-    samples = pcm.astype(np.float64) / 32768.0
-    edges = np.round(np.arange(count + 1) * hop).astype(int)
-    power = np.add.reduceat(samples[: edges[-1]] ** 2, edges[:-1]) / np.diff(edges)
-    return (10 * np.log10(power + 1e-10)).astype(np.float32)
-
-
-def envelope_per_frame(pcm: np.ndarray, fps: float, frames: int) -> np.ndarray:
-    """The loudness envelope (dB, floored 50 dB under its peak) at the video rate; for the sync
-    check."""
-    levels = rms_db(pcm, SAMPLE_RATE / fps)
-    out = np.full(frames, levels.min() if len(levels) else -100.0, np.float32)
-    out[: min(frames, len(levels))] = levels[:frames]
-    peak = np.percentile(out, 98) if len(out) else 0.0
-    return np.maximum(out, peak - 50.0)
 
 
 def mouth_track(pcm: np.ndarray, fps: float, frames: int) -> MouthTrack:

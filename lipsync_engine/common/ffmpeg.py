@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .base import EngineCancelled, EngineError
+from ..base import EngineCancelled, EngineError
 
 _POLL_SECONDS = 0.1
 _STDERR_TAIL_LINES = 12
@@ -78,7 +78,7 @@ def run_ffmpeg(
             process.stdout.close()
         if process.returncode != 0:
             stderr_file.seek(0)
-            raise FfmpegError(process.returncode, _tail(stderr_file.read()), what)
+            raise FfmpegError(process.returncode, stderr_tail(stderr_file.read()), what)
 
 
 def _wait(process, progress, on_seconds, should_cancel, timeout, what) -> None:
@@ -117,6 +117,7 @@ class _ProgressReader(threading.Thread):
                 self.seconds = int(value) / 1_000_000
 
 
-def _tail(stderr: bytes) -> str:
+def stderr_tail(stderr: bytes) -> str:
+    """The last lines ffmpeg printed, joined on one line (for an error message)."""
     lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     return " | ".join(lines[-_STDERR_TAIL_LINES:])

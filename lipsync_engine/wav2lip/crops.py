@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..lipsync.faces import FACE_OVAL
+from ..common.faces import FACE_OVAL
 from .model import FACE_SIZE
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)

@@ -148,6 +148,26 @@ def _round(value: float) -> float | None:
     return None if np.isnan(value) else round(float(value), 3)
 
 
+def speakers_report(meters: list, speakers: list, mode: str, fps: float) -> dict:
+    """The report of a render: one meter per speaker (each with `.envelope` and `.active`);
+    multi mode: the worse face at the top level, both under "faces"."""
+    if not meters:
+        return {"method": METHOD, "r": None, "lag_frames": 0, "r_at_zero": None,
+                "frames": 0, "fps": fps, "ok": False}
+    reports = []
+    for meter, speaker in zip(meters, speakers, strict=True):
+        report = correlate(np.array(meter.values), speaker.envelope, speaker.active,
+                           meter.method)
+        report["fps"] = fps
+        reports.append(report)
+    if mode != "multi" or len(reports) == 1:
+        return reports[0]
+    sides = ["left", "right"] if len(speakers) == 2 else ["face"]
+    worst = min(reports, key=lambda r: -1.0 if r["r"] is None else r["r"])
+    return {**worst, "faces": [{"side": side, **report}
+                               for side, report in zip(sides, reports, strict=False)]}
+
+
 def warning_for(report: dict, fps: float) -> str | None:
     if report.get("r") is None:
         return ("Lip-sync self-check: the lips could not be measured on the output "

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import mouth as mouth_model
-from .faces import (
+from ..common.faces import (
     FACE_OVAL,
     LIPS_INNER_LOWER,
     LIPS_INNER_UPPER,
     LIPS_OUTER_LOWER,
     LIPS_OUTER_UPPER,
 )
+from . import mouth as mouth_model
 from .mouth import MouthFrame
 
 _SHIFT = 4  # fillConvexPoly sub-pixel bits

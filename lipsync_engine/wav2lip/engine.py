@@ -1,9 +1,9 @@
 """The wav2lip engine: a Wav2Lip-compatible checkpoint on the GPU (or the CPU). No Django.
 
-Same inputs, outputs and report as the lipsync engine, whose pieces it uses: PyAV audio decoding
-(16 kHz mono), mediapipe face detection and mesh tracking, the still picture and video frames at
-the output size, the mask, the ffmpeg pipe and the sync self-check. What differs is the mouth:
-the network draws the lower face of each frame from the 0.2 s of audio around it.
+Same inputs, outputs and report as the lipsync engine, sharing its pieces (common/): PyAV audio
+decoding (16 kHz mono), mediapipe face detection and mesh tracking, the still picture and video
+frames at the output size, the mask, the ffmpeg pipe and the sync self-check. What differs is the
+mouth: the network draws the lower face of each frame from the 0.2 s of audio around it.
 
 - image: the still at 25 fps for the audio's length; the still is both target and reference.
 - video: the source frames (forward then backward when the audio is longer, cut when shorter),
@@ -28,27 +28,36 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .. import still
-from ..base import EngineError, EngineInputError, EngineRequest, EngineResult, atomic_output
-from ..lipsync import audio as lipsync_audio
-from ..lipsync import engine as lipsync_engine
-from ..lipsync import faces as face_model
-from ..lipsync import models as lipsync_models
-from ..lipsync import sync
-from ..lipsync.encode import FrameWriter, check_cancel
-from ..ordered import OrderedWorker
-from ..selection import (
+from ..base import EngineError, EngineRequest, EngineResult, atomic_output
+from ..common import models, sync
+from ..common.encode import FrameWriter, check_cancel
+from ..common.faces import Face
+from ..common.mask import covers_lips, load_mask
+from ..common.ordered import OrderedWorker
+from ..common.pcm import decode_pcm, envelope_per_frame
+from ..common.plan import Plan, analyse, still_frame
+from ..common.result import elapsed_ms, engine_result
+from ..common.selection import (
     ENV_BATCH,
     ENV_CHECKPOINT,
     ENV_DEVICE,
     ENV_HALF,
     checkpoint_problem,
 )
+from ..common.speakers import (
+    ANALYSIS_SHARE,
+    looped_source,
+    multi_offsets,
+    placed,
+    span,
+    speaking_faces,
+)
+from ..common.threads import Background, read_ahead
+from ..common.video import video_faces
 from . import audio, crops
 from .inference import Runner, batch_size_for, pick_device
 from .model import load_checkpoint
 
-_ANALYSIS_SHARE = {"video": 0.35, "image": 0.05, "multi": 0.08}
 _RENDER_END = 0.97
 
 
@@ -68,7 +77,7 @@ class Speaker:
 @dataclass
 class Prepared:
     request: EngineRequest
-    plan: still._Plan
+    plan: Plan
     frame_count: int
     mask: np.ndarray | None
     image: np.ndarray | None = None
@@ -81,7 +90,7 @@ class Prepared:
         forward and backward."""
         if self.image is not None:
             return self.image, 0
-        source = lipsync_engine.looped_source(index, len(self.video_frames))
+        source = looped_source(index, len(self.video_frames))
         return self.video_frames[source], source
 
 
@@ -121,7 +130,7 @@ class Wav2LipEngine:
         """The weights on their device and the face models loaded (a worker calls this when it
         starts)."""
         self.runner()
-        lipsync_models.warm_up()
+        models.warm_up()
 
     def runner(self) -> Runner:
         """The network on its device, loaded once per process."""
@@ -154,12 +163,12 @@ class Wav2LipEngine:
                 for writer in writers:
                     writer.abort()
                 raise
-            timings["analysis"] = lipsync_engine._ms(started)
+            timings["analysis"] = elapsed_ms(started)
             report, timings["render"], timings["encode"] = _write(
                 prepared, runner, self.batch_size(), writers[0])
         request.report_progress(1.0)
-        return lipsync_engine.engine_result(request, prepared.plan, prepared.warnings, report,
-                                            timings, self.name)
+        return engine_result(request, prepared.plan, prepared.warnings, report, timings,
+                             self.name)
 
 
 def _whole_number(name: str) -> int:
@@ -173,20 +182,19 @@ def _whole_number(name: str) -> int:
 
 
 def prepare(request: EngineRequest, work: Path,
-            on_plan: Callable[[still._Plan], None] | None = None) -> Prepared:
+            on_plan: Callable[[Plan], None] | None = None) -> Prepared:
     """Probe the inputs, compute the mel windows, find and box the faces: all but the frames."""
-    plan = still._analyse(request)
+    plan = analyse(request)
     if on_plan is not None:
         on_plan(plan)
     frame_count = max(1, round(plan.duration_s * float(plan.fps)))
-    mask = (lipsync_engine._load_mask(request.mask_image, plan)
-            if request.mask_image is not None else None)
+    mask = load_mask(request.mask_image, plan) if request.mask_image is not None else None
     prepared = Prepared(request, plan, frame_count, mask)
     if request.mode == "video":
         _prepare_video(prepared, work)
     else:
         _prepare_image(prepared)
-    request.report_progress(_ANALYSIS_SHARE[request.mode])
+    request.report_progress(ANALYSIS_SHARE[request.mode])
     return prepared
 
 
@@ -203,11 +211,11 @@ class _Voice:
 
 
 def _voice(path: Path, fps: float) -> _Voice:
-    pcm = lipsync_audio.decode_pcm(path)
+    pcm = decode_pcm(path)
     frames = max(1, round(len(pcm) / audio.SAMPLE_RATE * fps))
     mel = audio.melspectrogram(audio.pcm_to_float(pcm))
     return _Voice(audio.mel_windows(mel, fps, frames),
-                  lipsync_audio.envelope_per_frame(pcm, fps, frames))
+                  envelope_per_frame(pcm, fps, frames))
 
 
 def _timeline(voice: _Voice, offset: int, frames: int) -> tuple[np.ndarray, np.ndarray,
@@ -219,8 +227,8 @@ def _timeline(voice: _Voice, offset: int, frames: int) -> tuple[np.ndarray, np.n
     end = min(frames, offset + voice.frames)
     if end > offset:
         windows[offset:end] = voice.windows[: end - offset]
-    return (windows, lipsync_engine._placed(voice.envelope, offset, frames),
-            lipsync_engine._span(offset, voice.frames, frames))
+    return (windows, placed(voice.envelope, offset, frames),
+            span(offset, voice.frames, frames))
 
 
 def _prepare_image(prepared: Prepared) -> None:
@@ -228,18 +236,18 @@ def _prepare_image(prepared: Prepared) -> None:
     fps, frames = float(plan.fps), prepared.frame_count
     paths = ([request.audio] if request.mode == "image"
              else [request.left_audio, request.right_audio])
-    voices = lipsync_engine._Background(lambda: [_voice(path, fps) for path in paths])
+    voices = Background(lambda: [_voice(path, fps) for path in paths])
     try:
-        image = lipsync_engine._still_picture(request.image, plan)
+        image = still_frame(request.image, plan)
         prepared.image = image
-        found = _image_faces(prepared, image)
+        found = speaking_faces(image, request.mode, prepared.mask)
         placed = _placed_voices(request, voices.result(), frames)
     finally:
         voices.wait()
     skipped = 0
     for slot, (face, (windows, envelope, active)) in enumerate(zip(found, placed, strict=False)):
         box = crops.face_box(face.points, image.shape)
-        if box is None or not lipsync_engine._covered(prepared.mask, face.points):
+        if box is None or not covers_lips(prepared.mask, face.points):
             skipped += 1
             continue
         face_crop = crops.crop(image, box)
@@ -250,48 +258,31 @@ def _prepare_image(prepared: Prepared) -> None:
         prepared.warnings.append("mask_image leaves one face out: it stays still.")
 
 
-def _image_faces(prepared: Prepared, image: np.ndarray) -> list[face_model.Face]:
-    """The face (image) or the two faces left to right (multi); EngineInputError otherwise."""
-    mode = prepared.request.mode
-    found = face_model.find_faces(image, limit=2 if mode == "multi" else 1)
-    if mode == "image" and not found:
-        raise EngineInputError("formState.image", lipsync_engine.NO_FACE)
-    if mode == "multi" and len(found) < 2:
-        raise EngineInputError("formState.image", lipsync_engine.FEWER_THAN_TWO)
-    found = sorted(found[:2], key=lambda face: float(face.center[0]))
-    if not any(lipsync_engine._covered(prepared.mask, face.points) for face in found):
-        raise EngineInputError("formState.mask_image", lipsync_engine.MASK_NO_FACE)
-    return found
-
-
 def _placed_voices(request: EngineRequest, voices: list[_Voice], frames: int) -> list:
     if request.mode == "image":
         return [_timeline(voices[0], 0, frames)]
     left, right = voices
-    offsets = {"meanwhile": (0, 0), "left_right": (0, left.frames),
-               "right_left": (right.frames, 0)}[request.order]
+    offsets = multi_offsets(request.order, left.frames, right.frames)
     return [_timeline(left, offsets[0], frames), _timeline(right, offsets[1], frames)]
 
 
 def _prepare_video(prepared: Prepared, work: Path) -> None:
-    """The lipsync engine's video analysis (decoded frames in a read-only map, tracked and
-    smoothed face mesh, its warnings and mask check), then crop boxes from the landmarks."""
+    """The shared video analysis (decoded frames in a read-only map, tracked and smoothed face
+    mesh, its warnings and mask check), then crop boxes from the landmarks."""
     request, plan = prepared.request, prepared.plan
     fps = float(plan.fps)
-    voice = lipsync_engine._Background(lambda: _voice(request.audio, fps))
+    voice = Background(lambda: _voice(request.audio, fps))
     try:
         needed = min(prepared.frame_count, int(np.ceil(plan.source_duration_s * fps)) + 1)
-        shared = lipsync_engine.Prepared(request, plan, prepared.frame_count, prepared.mask)
-        with open(work / "frames.raw", "wb") as store:
-            lipsync_engine._prepare_video_faces(shared, store, needed, work / "frames.raw")
+        faces = video_faces(request, plan, prepared.mask, needed, work / "frames.raw")
     finally:
         voice.wait()
-    prepared.video_frames = shared.video_frames
-    prepared.warnings.extend(shared.warnings)
-    shape = shared.video_frames.shape[1:]
-    points = shared.video_points
+    prepared.video_frames = faces.frames
+    prepared.warnings.extend(faces.warnings)
+    shape = faces.frames.shape[1:]
+    points = faces.points
     boxes = crops.smooth_boxes([None if p is None else crops.face_box(p, shape) for p in points])
-    meter_boxes = [None if p is None else face_model.Face(p).box for p in points]
+    meter_boxes = [None if p is None else Face(p).box for p in points]
     windows, envelope, active = _timeline(voice.result(), 0, prepared.frame_count)
     prepared.speakers.append(Speaker(slot=0, windows=windows, envelope=envelope, active=active,
                                      boxes=boxes, meter_boxes=meter_boxes))
@@ -365,7 +356,7 @@ def _write(prepared: Prepared, runner: Runner, batch_size: int,
     """Three stages at once: inputs of batch k+1 (a thread), the network on batch k (here; torch
     releases the GIL), pasting/measuring/encoding batch k-1 (a thread), in frame order."""
     request = prepared.request
-    share = _ANALYSIS_SHARE[request.mode]
+    share = ANALYSIS_SHARE[request.mode]
     try:
         # A video without any face has nothing to measure (the report says so).
         metered = [(sync.LipMeter(speaker.slot, _first(speaker.meter_boxes)), speaker)
@@ -375,7 +366,7 @@ def _write(prepared: Prepared, runner: Runner, batch_size: int,
         writer.abort()
         raise
     started = time.perf_counter()
-    inputs = lipsync_engine._ahead(
+    inputs = read_ahead(
         batches(prepared, _frames_per_batch(prepared, batch_size)), depth=2)
     try:
         for batch in inputs:
@@ -390,11 +381,14 @@ def _write(prepared: Prepared, runner: Runner, batch_size: int,
         writer.abort()
         output.join()
         raise
-    render_ms = lipsync_engine._ms(started)
+    render_ms = elapsed_ms(started)
     started = time.perf_counter()
     writer.close()
-    return (lipsync_engine._report(prepared, [meter for meter, _ in metered]), render_ms,
-            lipsync_engine._ms(started))
+    encode_ms = elapsed_ms(started)
+    report = sync.speakers_report([meter for meter, _ in metered],
+                                  [speaker for _, speaker in metered], request.mode,
+                                  float(prepared.plan.fps))
+    return report, render_ms, encode_ms
 
 
 def _first(boxes: list):

@@ -1,8 +1,9 @@
 """Raw RGB frames piped into ffmpeg with the audio: H.264 yuv420p + AAC, faststart.
 
 The audio inputs are the probed local files, opened with the same file-only protocol whitelist as
-the still engine; the pictures come from this process over a pipe (rawvideo, no demuxing of user
-data). The output arguments are the still engine's, so both engines write the same format.
+every ffmpeg input (plan.input_args); the pictures come from this process over a pipe (rawvideo,
+no demuxing of user data). The output arguments are plan.py's, so every engine writes the same
+format.
 """
 
 from __future__ import annotations
@@ -14,24 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import still
 from ..base import EngineCancelled, EngineRequest
-from ..ffmpeg import FfmpegError, _tail, ffmpeg_binary
+from .ffmpeg import FfmpegError, ffmpeg_binary, stderr_tail
+from .plan import AUDIO_ARGS, FINAL_VIDEO_ARGS, audio_inputs
 
 
 class FrameWriter:
     def __init__(self, request: EngineRequest, target: Path, width: int, height: int,
                  fps: Fraction, duration_s: float) -> None:
-        audio_paths = still._audio_paths(request)
-        audio_inputs = [arg for path in audio_paths for arg in still._input(path)]
-        graph = ";".join(["[0:v]format=yuv420p[v]",
-                          still._audio_filter(request, len(audio_paths))])
+        audio_args, audio_graph = audio_inputs(request)
+        graph = ";".join(["[0:v]format=yuv420p[v]", audio_graph])
         command = [
             ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
             "-framerate", str(fps), "-protocol_whitelist", "pipe", "-i", "pipe:0",
-            *audio_inputs, "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
-            *still.FINAL_VIDEO_ARGS, "-r", str(fps), *still.AUDIO_ARGS,
+            *audio_args, "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
+            *FINAL_VIDEO_ARGS, "-r", str(fps), *AUDIO_ARGS,
             "-t", f"{duration_s:.3f}", "-movflags", "+faststart", "-f", "mp4", str(target),
         ]
         self.shape = (height, width, 3)
@@ -71,7 +70,7 @@ class FrameWriter:
     def _fail(self) -> None:
         self._process.wait()
         self._stderr.seek(0)
-        raise FfmpegError(self._process.returncode, _tail(self._stderr.read()),
+        raise FfmpegError(self._process.returncode, stderr_tail(self._stderr.read()),
                           "ffmpeg (encoding the output)")
 
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 import importlib
 import threading
 
-from .base import Engine
+from ..base import Engine
 
 DEFAULT_ENGINE = "lipsync"
 
 # name -> "module:Class". Imported on first use, so a heavy engine costs nothing until chosen.
 _ENGINES: dict[str, str] = {
-    "still": "generation.engine.still:StillEngine",
+    "still": "lipsync_engine.still:StillEngine",
     # Weight-free CPU lip-sync (mediapipe face mesh + pocketsphinx phones): all three modes.
-    "lipsync": "generation.engine.lipsync:LipsyncEngine",
+    "lipsync": "lipsync_engine.lipsync:LipsyncEngine",
     # Wav2Lip-compatible checkpoints with torch (GPU workers); needs LIPSYNC_WAV2LIP_CHECKPOINT.
-    "wav2lip": "generation.engine.wav2lip:Wav2LipEngine",
+    "wav2lip": "lipsync_engine.wav2lip:Wav2LipEngine",
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()

@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-from .faces import (
+from ..common.faces import (
     EYE_CORNERS,
     EYE_LOWER,
     EYE_UPPER,

@@ -1,34 +1,42 @@
 """The lipsync engine: modes, frames, output. No Django.
 
-Output (the same as the still engine's): H.264 yuv420p + AAC, faststart, height 480 or 720, even
-width keeping the aspect ratio, 25 fps for image modes and the source rate (at most 30) for video;
-length = the audio's (video mode: the source plays forward and backward when the audio is longer,
-and is cut when shorter). Outside `mask_image` every frame is the source frame, pixel for pixel
-before encoding. The same inputs and seed give the same frames.
+Output as every engine's (common/plan.py); video mode: the source plays forward and backward
+when the audio is longer, and is cut when shorter. Outside `mask_image` every frame is the
+source frame, pixel for pixel before encoding. The same inputs and seed give the same frames.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
 import numpy as np
-from PIL import Image, ImageOps
 
-from .. import still
-from ..base import EngineError, EngineInputError, EngineRequest, EngineResult, atomic_output
-from ..ordered import OrderedWorker
+from ..base import EngineError, EngineRequest, EngineResult, atomic_output
+from ..common import faces as face_model
+from ..common import models, sync
+from ..common.encode import FrameWriter, check_cancel
+from ..common.mask import covers_lips, load_mask
+from ..common.ordered import OrderedWorker
+from ..common.pcm import SAMPLE_RATE, decode_pcm, envelope_per_frame
+from ..common.plan import Plan, analyse, still_frame
+from ..common.result import elapsed_ms, engine_result
+from ..common.speakers import (
+    ANALYSIS_SHARE,
+    looped_source,
+    multi_offsets,
+    placed,
+    span,
+    speaking_faces,
+)
+from ..common.threads import Background
+from ..common.video import video_faces
 from . import audio as audio_model
-from . import faces as face_model
-from . import models, sync, warp
-from .encode import FrameWriter, check_cancel
+from . import warp
 from .idle import HeadField, IdleTrack, idle_track
 from .mouth import (
     Shape,
@@ -38,14 +46,6 @@ from .mouth import (
     skin_weights,
 )
 from .render import FaceRig, build_rig, paint_mouth, triangle_map
-
-NO_FACE = ("formState.image has no face we can find; use a portrait where the face is clearly "
-           "visible.")
-FEWER_THAN_TWO = ("formState.image shows fewer than two faces we can find; use a picture where "
-                  "both faces are clearly visible.")
-MASK_NO_FACE = ("formState.mask_image covers no face; paint white over the face that should "
-                "speak.")
-_ANALYSIS_SHARE = {"video": 0.35, "image": 0.05, "multi": 0.08}
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Prepared:
     """Everything analysed; `frames()` yields (source frame, rendered frame) pairs."""
 
     request: EngineRequest
-    plan: still._Plan
+    plan: Plan
     frame_count: int
     mask: np.ndarray | None
     speakers: list[Speaker] = field(default_factory=list)
@@ -111,7 +111,7 @@ class LipsyncEngine:
         with atomic_output(out_path, ".lipsync-") as (work, partial):
             writers: list[FrameWriter] = []
 
-            def start_writer(plan: still._Plan) -> None:
+            def start_writer(plan: Plan) -> None:
                 # ffmpeg starts (and opens the audio) while the faces and phones are analysed.
                 writers.append(FrameWriter(request, partial, plan.width, plan.height, plan.fps,
                                            plan.duration_s))
@@ -124,7 +124,7 @@ class LipsyncEngine:
                 for writer in writers:
                     writer.abort()
                 raise
-            timings["analysis"] = _ms(started)
+            timings["analysis"] = elapsed_ms(started)
             report, render_ms, encode_ms = _write(prepared, partial, writers[0])
             timings["render"], timings["encode"] = render_ms, encode_ms
         request.report_progress(1.0)
@@ -132,46 +132,16 @@ class LipsyncEngine:
                              self.name)
 
 
-def engine_result(request: EngineRequest, plan: still._Plan, warnings: list[str], report: dict,
-                  timings: dict[str, int], engine_name: str) -> EngineResult:
-    """The finished output, with the sync check's warning and the unused prompt's."""
-    warnings = list(warnings)
-    warning = sync.warning_for(report, float(plan.fps))
-    if warning:
-        warnings.append(warning)
-    if request.prompt.strip():
-        warnings.append(f"prompt was accepted but is not used by this engine ({engine_name}).")
-    return EngineResult(
-        output_path=request.out_path,
-        duration_s=still._measured_duration(request.out_path, plan.duration_s),
-        width=plan.width, height=plan.height, fps=float(plan.fps),
-        timings=timings, warnings=warnings, sync=report,
-    )
-
-
-def looped_source(index: int, count: int) -> int:
-    """The source frame shown at output frame `index`: the video plays forward, then backward."""
-    if count == 1:
-        return 0
-    period = 2 * count - 2
-    position = index % period
-    return position if position < count else period - position
-
-
-def _ms(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)
-
-
 def prepare(request: EngineRequest, work: Path, on_plan=None) -> Prepared:
     """Probe the inputs, decode the audio, find the faces: everything but the frames.
 
     `on_plan(plan)`, when given, is called as soon as the output's size, rate and length are known.
     """
-    plan = still._analyse(request)
+    plan = analyse(request)
     if on_plan is not None:
         on_plan(plan)
     frame_count = max(1, round(plan.duration_s * float(plan.fps)))
-    mask = _load_mask(request.mask_image, plan) if request.mask_image is not None else None
+    mask = load_mask(request.mask_image, plan) if request.mask_image is not None else None
     prepared = Prepared(request, plan, frame_count, mask)
     if request.mode == "video":
         _prepare_video(prepared, work)
@@ -180,67 +150,15 @@ def prepare(request: EngineRequest, work: Path, on_plan=None) -> Prepared:
     return prepared
 
 
-def _load_mask(path: Path, plan: still._Plan) -> np.ndarray:
-    """White/opaque = may change. Scaled to the frame (nearest: a pixel is in or out)."""
-    with Image.open(path) as source:
-        upright = ImageOps.exif_transpose(source)
-        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            flat = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
-            flat.alpha_composite(rgba)
-            upright = flat
-        grey = upright.convert("L").resize((plan.width, plan.height), Image.Resampling.NEAREST)
-    return np.asarray(grey) >= 128
-
-
-def _covered(mask: np.ndarray | None, points: np.ndarray) -> bool:
-    if mask is None:
-        return True
-    lips = np.round(points[list(face_model.LIPS_OUTER_UPPER + face_model.LIPS_OUTER_LOWER)])
-    height, width = mask.shape
-    xs = np.clip(lips[:, 0].astype(int), 0, width - 1)
-    ys = np.clip(lips[:, 1].astype(int), 0, height - 1)
-    return bool(mask[ys, xs].mean() >= 0.5)
-
-
 def _rng(request: EngineRequest) -> np.random.Generator:
     seed = request.seed if request.seed is not None else int.from_bytes(os.urandom(4), "little")
     return np.random.default_rng(seed & 0xFFFFFFFF)
 
 
-class _Background:
-    """A function run on a thread: `result()` joins it. pocketsphinx holds the GIL while it
-    decodes (a Python thread runs at ~2 % meanwhile, measured), so what overlaps the phone loop
-    is only C++ already under way: a mesh inference, PyAV's decoding, ffmpeg's start-up."""
-
-    def __init__(self, function) -> None:
-        self._function = function
-        self._value = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="lipsync-analysis", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._function()
-        except BaseException as exc:  # raised again by result()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 def _track(path: Path, fps: float) -> tuple[audio_model.MouthTrack, np.ndarray]:
-    pcm = audio_model.decode_pcm(path)
-    frames = max(1, round(len(pcm) / audio_model.SAMPLE_RATE * fps))
-    return audio_model.mouth_track(pcm, fps, frames), audio_model.envelope_per_frame(
-        pcm, fps, frames)
+    pcm = decode_pcm(path)
+    frames = max(1, round(len(pcm) / SAMPLE_RATE * fps))
+    return audio_model.mouth_track(pcm, fps, frames), envelope_per_frame(pcm, fps, frames)
 
 
 def _prepare_image(prepared: Prepared, work: Path) -> None:
@@ -248,42 +166,34 @@ def _prepare_image(prepared: Prepared, work: Path) -> None:
     fps = float(plan.fps)
     paths = [request.audio] if request.mode == "image" else [request.left_audio,
                                                               request.right_audio]
-    tracks = _Background(lambda: [_track(path, fps) for path in paths])
+    tracks = Background(lambda: [_track(path, fps) for path in paths])
     try:
-        image = _still_picture(request.image, plan)
+        image = still_frame(request.image, plan)
         prepared.image = image
         _prepare_image_faces(prepared, image, tracks)
     finally:
         tracks.wait()
 
 
-def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: _Background) -> None:
+def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: Background) -> None:
     request, plan = prepared.request, prepared.plan
     fps, frames = float(plan.fps), prepared.frame_count
-    found = face_model.find_faces(image, limit=2 if request.mode == "multi" else 1)
-    if request.mode == "image" and not found:
-        raise EngineInputError("formState.image", NO_FACE)
-    if request.mode == "multi" and len(found) < 2:
-        raise EngineInputError("formState.image", FEWER_THAN_TWO)
-    found = sorted(found[:2], key=lambda face: float(face.center[0]))  # left, right
-    if not any(_covered(prepared.mask, face.points) for face in found):
-        raise EngineInputError("formState.mask_image", MASK_NO_FACE)
+    found = speaking_faces(image, request.mode, prepared.mask)
     rng = _rng(request)
     if request.mode == "image":
         [(track, envelope)] = tracks.result()
-        placed = [(track.placed(0, frames), _placed(envelope, 0, frames))]
+        timelines = [(track.placed(0, frames), placed(envelope, 0, frames))]
         actives = [np.ones(frames, bool)]
     else:
         [(left, left_env), (right, right_env)] = tracks.result()
-        offsets = {"meanwhile": (0, 0), "left_right": (0, left.frames),
-                   "right_left": (right.frames, 0)}[request.order]
-        placed = [(left.placed(offsets[0], frames), _placed(left_env, offsets[0], frames)),
-                  (right.placed(offsets[1], frames), _placed(right_env, offsets[1], frames))]
-        actives = [_span(offsets[0], left.frames, frames), _span(offsets[1], right.frames, frames)]
+        offsets = multi_offsets(request.order, left.frames, right.frames)
+        timelines = [(left.placed(offsets[0], frames), placed(left_env, offsets[0], frames)),
+                     (right.placed(offsets[1], frames), placed(right_env, offsets[1], frames))]
+        actives = [span(offsets[0], left.frames, frames), span(offsets[1], right.frames, frames)]
     skipped = 0
     for slot, (face, (track, envelope), active) in enumerate(
-            zip(found, placed, actives, strict=False)):
-        if not _covered(prepared.mask, face.points):
+            zip(found, timelines, actives, strict=False)):
+        if not covers_lips(prepared.mask, face.points):
             skipped += 1
             continue
         face_rng = np.random.default_rng(rng.integers(0, 2 ** 32))
@@ -299,29 +209,9 @@ def _prepare_image_faces(prepared: Prepared, image: np.ndarray, tracks: _Backgro
         prepared.warnings.append("mask_image leaves one face out: it stays still.")
 
 
-def _still_picture(path: Path, plan: still._Plan) -> np.ndarray:
-    """The still engine's picture, the same pixels, kept in memory instead of a PNG written and
-    read back."""
-    return np.array(still.still_picture(path, plan))
-
-
 def _fallback_warning(request: EngineRequest, slot: int) -> str:
     name = "audio" if request.mode != "multi" else ("left_audio", "right_audio")[slot]
     return (f"{name}: little speech was recognised, so the mouth follows the loudness only.")
-
-
-def _placed(values: np.ndarray, offset: int, frames: int) -> np.ndarray:
-    out = np.full(frames, float(values.min()) if len(values) else -100.0, np.float32)
-    end = min(frames, offset + len(values))
-    if end > offset:
-        out[offset:end] = values[: end - offset]
-    return out
-
-
-def _span(offset: int, length: int, frames: int) -> np.ndarray:
-    active = np.zeros(frames, bool)
-    active[offset: min(frames, offset + length)] = True
-    return active
 
 
 def _shape(track: audio_model.MouthTrack, index: int) -> Shape:
@@ -477,143 +367,22 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
     request, plan = prepared.request, prepared.plan
     fps = float(plan.fps)
     needed = min(prepared.frame_count, math.ceil(plan.source_duration_s * fps) + 1)
-    audio_track = _Background(lambda: _track(request.audio, fps))
+    audio_track = Background(lambda: _track(request.audio, fps))
     try:
-        # The source frames go to a file (mapped back read-only when all are there): write()
-        # into the page cache costs a fraction of a millisecond per 720p frame, where filling a
-        # fresh writable mapping faults page by page (~7 ms per frame).
-        with open(work / "frames.raw", "wb") as store:
-            _prepare_video_faces(prepared, store, needed, work / "frames.raw")
+        faces = video_faces(request, plan, prepared.mask, needed, work / "frames.raw")
     finally:
         audio_track.wait()
+    prepared.video_frames, prepared.video_points = faces.frames, faces.points
+    prepared.warnings.extend(faces.warnings)
+    if faces.found:
+        prepared.video_triangles = face_triangles(faces.found[0])
+        prepared.video_skin = skin_weights(faces.found[0])
     track, envelope = audio_track.result()
     prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
                                      active=np.ones(prepared.frame_count, bool),
-                                     envelope=_placed(envelope, 0, prepared.frame_count)))
+                                     envelope=placed(envelope, 0, prepared.frame_count)))
     if not track.from_phones:
         prepared.warnings.append(_fallback_warning(request, 0))
-
-
-def _prepare_video_faces(prepared: Prepared, store, needed: int, path: Path) -> None:
-    request, plan = prepared.request, prepared.plan
-    share = _ANALYSIS_SHARE["video"]
-    tracker = face_model.FaceTracker()
-    points: list[np.ndarray | None] = []
-
-    def keep(rgb: np.ndarray) -> None:
-        index = len(points)
-        store.write(np.ascontiguousarray(rgb).data)
-        face = tracker.next(rgb)
-        points.append(None if face is None else face.points)
-        if index % 10 == 0:
-            request.report_progress(share * 0.9 * (index + 1) / needed)
-            check_cancel(request, None)
-
-    for rgb in _ahead(_decoded_frames(request.video, plan, needed)):
-        keep(rgb)
-    if not points:
-        raise EngineInputError("formState.video", "formState.video has no frames we can use.")
-    store.flush()
-    prepared.video_frames = np.memmap(path, np.uint8, "r",
-                                      shape=(len(points), plan.height, plan.width, 3))
-    prepared.video_points = face_model.smooth_track(points)
-    found = [p for p in prepared.video_points if p is not None]
-    if not found:
-        prepared.warnings.append("No face was found in the video: it plays unchanged with the "
-                                 "new audio.")
-    else:
-        missing = sum(p is None for p in prepared.video_points)
-        if missing:
-            prepared.warnings.append(f"{missing} of {len(points)} source frames show no face we "
-                                     "can find: they pass through unchanged.")
-        if prepared.mask is not None and not any(_covered(prepared.mask, p) for p in found[::5]):
-            raise EngineInputError("formState.mask_image", MASK_NO_FACE)
-        prepared.video_triangles = face_triangles(found[0])
-        prepared.video_skin = skin_weights(found[0])
-
-
-def _ahead(frames: Iterator[np.ndarray], depth: int = 8) -> Iterator[np.ndarray]:
-    """The same frames, decoded on a second thread (PyAV decodes and scales without the GIL)
-    while this one runs the face mesh on the previous ones."""
-    slots: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for frame in frames:
-                while not stop.is_set():
-                    try:
-                        slots.put(frame, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-        except BaseException as exc:  # raised again on the consuming thread
-            failure.append(exc)
-        finally:
-            close = getattr(frames, "close", None)
-            if close is not None:
-                close()
-            slots.put(done)
-
-    thread = threading.Thread(target=produce, name="lipsync-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            frame = slots.get()
-            if frame is done:
-                break
-            yield frame
-        if failure:
-            raise failure[0]
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                slots.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        thread.join()
-
-
-def _decoded_frames(path: Path, plan: still._Plan, limit: int) -> Iterator[np.ndarray]:
-    """The source's frames at the output rate and size (the latest frame at each output time)."""
-    fps = float(plan.fps)
-    slot = 0
-    previous = None
-    first_time = None
-    last_time = 0.0
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            if frame.time is None:
-                continue
-            first_time = frame.time if first_time is None else first_time
-            moment = frame.time - first_time
-            if previous is not None:
-                while slot < limit and slot / fps < moment - 1e-4:
-                    yield previous
-                    slot += 1
-            if slot >= limit:
-                return
-            previous = _picture(frame, plan)
-            last_time = moment
-        step = 1 / float(stream.average_rate or plan.fps)
-        while previous is not None and slot < limit and slot / fps < last_time + step - 1e-4:
-            yield previous
-            slot += 1
-
-
-def _picture(frame, plan: still._Plan) -> np.ndarray:
-    turns = int(round((getattr(frame, "rotation", 0) or 0) / 90)) % 4
-    width, height = (plan.height, plan.width) if turns % 2 else (plan.width, plan.height)
-    rgb = frame.to_ndarray(format="rgb24", width=width, height=height,
-                           interpolation="BICUBIC")
-    return np.ascontiguousarray(np.rot90(rgb, k=turns)) if turns else rgb
 
 
 def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
@@ -649,7 +418,7 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
     and the encoded frames are exactly those of a serial loop.
     """
     request, plan = prepared.request, prepared.plan
-    share = _ANALYSIS_SHARE[request.mode]
+    share = ANALYSIS_SHARE[request.mode]
     if writer is None:
         writer = FrameWriter(request, target, plan.width, plan.height, plan.fps, plan.duration_s)
     try:
@@ -672,11 +441,13 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
         writer.abort()
         consumer.join()
         raise
-    render_ms = _ms(started)
+    render_ms = elapsed_ms(started)
     started = time.perf_counter()
     writer.close()
-    encode_ms = _ms(started)
-    return _report(prepared, [meter for meter, _ in meters]), render_ms, encode_ms
+    encode_ms = elapsed_ms(started)
+    report = sync.speakers_report([meter for meter, _ in meters], prepared.speakers,
+                                  request.mode, float(plan.fps))
+    return report, render_ms, encode_ms
 
 
 def _consumer(writer: FrameWriter, meters: list[sync.MouthMeter]) -> OrderedWorker:
@@ -709,25 +480,6 @@ def _meters(prepared: Prepared) -> list:
     first = known[0]
     meter = sync.MouthMeter(prepared.video_points[first], prepared.video_frames[first])
     return [(meter, locate)]
-
-
-def _report(prepared: Prepared, meters: list[sync.MouthMeter]) -> dict:
-    fps = float(prepared.plan.fps)
-    if not meters:
-        return {"method": sync.METHOD, "r": None, "lag_frames": 0, "r_at_zero": None,
-                "frames": 0, "fps": fps, "ok": False}
-    reports = []
-    for meter, speaker in zip(meters, prepared.speakers, strict=True):
-        report = sync.correlate(np.array(meter.values), speaker.envelope, speaker.active,
-                                meter.method)
-        report["fps"] = fps
-        reports.append(report)
-    if prepared.request.mode != "multi" or len(reports) == 1:
-        return reports[0]
-    sides = ["left", "right"] if len(prepared.speakers) == 2 else ["face"]
-    worst = min(reports, key=lambda r: -1.0 if r["r"] is None else r["r"])
-    return {**worst, "faces": [{"side": side, **report}
-                               for side, report in zip(sides, reports, strict=False)]}
 
 
 def render_frames(request: EngineRequest, work: Path) -> Prepared:

@@ -1,0 +1,31 @@
+"""The finished render as the engines report it."""
+
+from __future__ import annotations
+
+import time
+
+from ..base import EngineRequest, EngineResult
+from .plan import Plan, measured_duration
+from .sync import warning_for
+
+
+def engine_result(request: EngineRequest, plan: Plan, warnings: list[str], report: dict,
+                  timings: dict[str, int], engine_name: str) -> EngineResult:
+    """The finished output, with the sync check's warning and the unused prompt's."""
+    warnings = list(warnings)
+    warning = warning_for(report, float(plan.fps))
+    if warning:
+        warnings.append(warning)
+    if request.prompt.strip():
+        warnings.append(f"prompt was accepted but is not used by this engine ({engine_name}).")
+    return EngineResult(
+        output_path=request.out_path,
+        duration_s=measured_duration(request.out_path, plan.duration_s),
+        width=plan.width, height=plan.height, fps=float(plan.fps),
+        timings=timings, warnings=warnings, sync=report,
+    )
+
+
+def elapsed_ms(started: float) -> int:
+    """Milliseconds since `started` (a time.perf_counter() value), for EngineResult.timings."""
+    return round((time.perf_counter() - started) * 1000)
