@@ -3,6 +3,7 @@ import redis
 from django.conf import settings
 
 from tests.factories import UserFactory
+from tests.media import MediaFiles, make_media_files
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,9 @@ def owner(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> MediaFiles:
+    """Small synthetic media files (tests/media.py), made once per session."""
+    return make_media_files(tmp_path_factory.mktemp("media"))

@@ -4,28 +4,7 @@ Kept for one release so that `python -m generation.engine ...` and `from generat
 import ...` keep working; it will be removed in the next release: use `lipsync_engine`.
 """
 
-from lipsync_engine import (
-    DEFAULT_ENGINE,
-    EngineCancelled,
-    EngineError,
-    EngineInputError,
-    EngineRequest,
-    EngineResult,
-    UnknownEngineError,
-    get_engine,
-    known_engines,
-    usable_engine,
-)
+import lipsync_engine
+from lipsync_engine import *  # noqa: F403 (the same public names)
 
-__all__ = [
-    "DEFAULT_ENGINE",
-    "EngineCancelled",
-    "EngineError",
-    "EngineInputError",
-    "EngineRequest",
-    "EngineResult",
-    "UnknownEngineError",
-    "get_engine",
-    "known_engines",
-    "usable_engine",
-]
+__all__ = lipsync_engine.__all__

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from .faces import LIPS_OUTER_LOWER, LIPS_OUTER_UPPER
-from .plan import Plan
+from .plan import Plan, upright_on
 
 MASK_NO_FACE = ("formState.mask_image covers no face; paint white over the face that should "
                 "speak.")
@@ -17,13 +17,8 @@ MASK_NO_FACE = ("formState.mask_image covers no face; paint white over the face 
 def load_mask(path: Path, plan: Plan) -> np.ndarray:
     """White/opaque = may change. Scaled to the frame (nearest: a pixel is in or out)."""
     with Image.open(path) as source:
-        upright = ImageOps.exif_transpose(source)
-        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            flat = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
-            flat.alpha_composite(rgba)
-            upright = flat
-        grey = upright.convert("L").resize((plan.width, plan.height), Image.Resampling.NEAREST)
+        grey = upright_on(source, (0, 0, 0, 255)).convert("L").resize(
+            (plan.width, plan.height), Image.Resampling.NEAREST)
     return np.asarray(grey) >= 128
 
 

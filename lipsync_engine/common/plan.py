@@ -81,14 +81,20 @@ def still_picture(image_path: Path, plan: Plan) -> Image.Image:
     for still images.
     """
     with Image.open(image_path) as source:
-        upright = ImageOps.exif_transpose(source)
-        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            flat.alpha_composite(rgba)
-            upright = flat
-        rgb = upright.convert("RGB")
+        rgb = upright_on(source, (255, 255, 255, 255)).convert("RGB")
         return rgb.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
+
+
+def upright_on(source: Image.Image, background: tuple[int, int, int, int]) -> Image.Image:
+    """The image turned upright (EXIF orientation), any transparency flattened onto
+    `background` (RGBA)."""
+    upright = ImageOps.exif_transpose(source)
+    if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+        rgba = upright.convert("RGBA")
+        flat = Image.new("RGBA", rgba.size, background)
+        flat.alpha_composite(rgba)
+        upright = flat
+    return upright
 
 
 def still_frame(image_path: Path, plan: Plan) -> np.ndarray:

@@ -19,15 +19,15 @@ import numpy as np
 from ..base import EngineError, EngineRequest, EngineResult, atomic_output
 from ..common import faces as face_model
 from ..common import models, sync
+from ..common.analysis import Analysed, analysed_with_writer, planned
 from ..common.encode import FrameWriter, check_cancel
-from ..common.mask import covers_lips, load_mask
+from ..common.mask import covers_lips
 from ..common.ordered import OrderedWorker
 from ..common.pcm import SAMPLE_RATE, decode_pcm, envelope_per_frame
-from ..common.plan import Plan, analyse, still_frame
-from ..common.result import elapsed_ms, engine_result
+from ..common.plan import still_frame
+from ..common.result import closed_with_report, elapsed_ms, engine_result
 from ..common.speakers import (
     ANALYSIS_SHARE,
-    looped_source,
     multi_offsets,
     placed,
     span,
@@ -61,28 +61,15 @@ class Speaker:
 
 
 @dataclass
-class Prepared:
+class Prepared(Analysed):
     """Everything analysed; `frames()` yields (source frame, rendered frame) pairs."""
 
-    request: EngineRequest
-    plan: Plan
-    frame_count: int
-    mask: np.ndarray | None
     speakers: list[Speaker] = field(default_factory=list)
-    image: np.ndarray | None = None  # image modes
-    video_frames: np.ndarray | None = None  # video mode: (n, h, w, 3)
     video_points: list[np.ndarray | None] = field(default_factory=list)
     video_triangles: np.ndarray | None = None
     video_skin: np.ndarray | None = None
     video_rigs: dict = field(default_factory=dict)  # source frame index -> FaceRig
     grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
-    warnings: list[str] = field(default_factory=list)
-
-    def source_frame(self, index: int) -> tuple[np.ndarray, int]:
-        if self.image is not None:
-            return self.image, 0
-        source = looped_source(index, len(self.video_frames))
-        return self.video_frames[source], source
 
     def frames(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for index in range(self.frame_count):
@@ -109,23 +96,11 @@ class LipsyncEngine:
         request.check_cancelled()
         out_path = request.out_path
         with atomic_output(out_path, ".lipsync-") as (work, partial):
-            writers: list[FrameWriter] = []
-
-            def start_writer(plan: Plan) -> None:
-                # ffmpeg starts (and opens the audio) while the faces and phones are analysed.
-                writers.append(FrameWriter(request, partial, plan.width, plan.height, plan.fps,
-                                           plan.duration_s))
-
             started = time.perf_counter()
-            try:
-                prepared = prepare(request, work, on_plan=start_writer)
-                request.check_cancelled()
-            except BaseException:
-                for writer in writers:
-                    writer.abort()
-                raise
+            prepared, writer = analysed_with_writer(
+                request, partial, lambda on_plan: prepare(request, work, on_plan=on_plan))
             timings["analysis"] = elapsed_ms(started)
-            report, render_ms, encode_ms = _write(prepared, partial, writers[0])
+            report, render_ms, encode_ms = _write(prepared, partial, writer)
             timings["render"], timings["encode"] = render_ms, encode_ms
         request.report_progress(1.0)
         return engine_result(request, prepared.plan, prepared.warnings, report, timings,
@@ -137,12 +112,7 @@ def prepare(request: EngineRequest, work: Path, on_plan=None) -> Prepared:
 
     `on_plan(plan)`, when given, is called as soon as the output's size, rate and length are known.
     """
-    plan = analyse(request)
-    if on_plan is not None:
-        on_plan(plan)
-    frame_count = max(1, round(plan.duration_s * float(plan.fps)))
-    mask = load_mask(request.mask_image, plan) if request.mask_image is not None else None
-    prepared = Prepared(request, plan, frame_count, mask)
+    prepared = Prepared(request, *planned(request, on_plan))
     if request.mode == "video":
         _prepare_video(prepared, work)
     else:
@@ -441,13 +411,8 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
         writer.abort()
         consumer.join()
         raise
-    render_ms = elapsed_ms(started)
-    started = time.perf_counter()
-    writer.close()
-    encode_ms = elapsed_ms(started)
-    report = sync.speakers_report([meter for meter, _ in meters], prepared.speakers,
-                                  request.mode, float(plan.fps))
-    return report, render_ms, encode_ms
+    return closed_with_report(writer, started, [meter for meter, _ in meters],
+                              prepared.speakers, request.mode, float(plan.fps))
 
 
 def _consumer(writer: FrameWriter, meters: list[sync.MouthMeter]) -> OrderedWorker:

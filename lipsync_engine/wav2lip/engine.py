@@ -30,13 +30,14 @@ import torch
 
 from ..base import EngineError, EngineRequest, EngineResult, atomic_output
 from ..common import models, sync
+from ..common.analysis import Analysed, analysed_with_writer, planned
 from ..common.encode import FrameWriter, check_cancel
 from ..common.faces import Face
-from ..common.mask import covers_lips, load_mask
+from ..common.mask import covers_lips
 from ..common.ordered import OrderedWorker
 from ..common.pcm import decode_pcm, envelope_per_frame
-from ..common.plan import Plan, analyse, still_frame
-from ..common.result import elapsed_ms, engine_result
+from ..common.plan import Plan, still_frame
+from ..common.result import closed_with_report, elapsed_ms, engine_result
 from ..common.selection import (
     ENV_BATCH,
     ENV_CHECKPOINT,
@@ -46,7 +47,6 @@ from ..common.selection import (
 )
 from ..common.speakers import (
     ANALYSIS_SHARE,
-    looped_source,
     multi_offsets,
     placed,
     span,
@@ -75,23 +75,8 @@ class Speaker:
 
 
 @dataclass
-class Prepared:
-    request: EngineRequest
-    plan: Plan
-    frame_count: int
-    mask: np.ndarray | None
-    image: np.ndarray | None = None
-    video_frames: np.ndarray | None = None
+class Prepared(Analysed):
     speakers: list[Speaker] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def source_frame(self, index: int) -> tuple[np.ndarray, int]:
-        """Output frame `index` -> (source picture, its index): the still, or the video played
-        forward and backward."""
-        if self.image is not None:
-            return self.image, 0
-        source = looped_source(index, len(self.video_frames))
-        return self.video_frames[source], source
 
 
 @dataclass
@@ -152,20 +137,12 @@ class Wav2LipEngine:
             torch.manual_seed(request.seed)  # nothing is sampled; kept for any future sampling
         with atomic_output(request.out_path, ".wav2lip-") as (work, partial):
             started = time.perf_counter()
-            writers: list[FrameWriter] = []
-            try:
-                prepared = prepare(request, work, on_plan=lambda plan: writers.append(
-                    FrameWriter(request, partial, plan.width, plan.height, plan.fps,
-                                plan.duration_s)))
-                runner = self.runner()
-                request.check_cancelled()
-            except BaseException:
-                for writer in writers:
-                    writer.abort()
-                raise
+            (prepared, runner), writer = analysed_with_writer(
+                request, partial,
+                lambda on_plan: (prepare(request, work, on_plan=on_plan), self.runner()))
             timings["analysis"] = elapsed_ms(started)
             report, timings["render"], timings["encode"] = _write(
-                prepared, runner, self.batch_size(), writers[0])
+                prepared, runner, self.batch_size(), writer)
         request.report_progress(1.0)
         return engine_result(request, prepared.plan, prepared.warnings, report, timings,
                              self.name)
@@ -184,12 +161,7 @@ def _whole_number(name: str) -> int:
 def prepare(request: EngineRequest, work: Path,
             on_plan: Callable[[Plan], None] | None = None) -> Prepared:
     """Probe the inputs, compute the mel windows, find and box the faces: all but the frames."""
-    plan = analyse(request)
-    if on_plan is not None:
-        on_plan(plan)
-    frame_count = max(1, round(plan.duration_s * float(plan.fps)))
-    mask = load_mask(request.mask_image, plan) if request.mask_image is not None else None
-    prepared = Prepared(request, plan, frame_count, mask)
+    prepared = Prepared(request, *planned(request, on_plan))
     if request.mode == "video":
         _prepare_video(prepared, work)
     else:
@@ -381,14 +353,9 @@ def _write(prepared: Prepared, runner: Runner, batch_size: int,
         writer.abort()
         output.join()
         raise
-    render_ms = elapsed_ms(started)
-    started = time.perf_counter()
-    writer.close()
-    encode_ms = elapsed_ms(started)
-    report = sync.speakers_report([meter for meter, _ in metered],
-                                  [speaker for _, speaker in metered], request.mode,
-                                  float(prepared.plan.fps))
-    return report, render_ms, encode_ms
+    return closed_with_report(writer, started, [meter for meter, _ in metered],
+                              [speaker for _, speaker in metered], request.mode,
+                              float(prepared.plan.fps))
 
 
 def _first(boxes: list):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from generation.engine.wav2lip import audio
+from lipsync_engine.wav2lip import audio
 
 
 def tone(hz: float, seconds: float, amplitude: float = 0.5) -> np.ndarray:

@@ -10,18 +10,17 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed (the wav2lip engine's)")
 pytest.importorskip("mediapipe", reason="mediapipe is not installed")
 
-from generation.engine import (  # noqa: E402
+from lipsync_engine import (  # noqa: E402
     EngineCancelled,
     EngineError,
     EngineRequest,
     get_engine,
 )
-from generation.engine.lipsync import audio as lipsync_audio  # noqa: E402
-from generation.engine.selection import usable_engine  # noqa: E402
-from generation.engine.wav2lip import Wav2Lip, Wav2LipEngine  # noqa: E402
-from generation.engine.wav2lip import engine as wav2lip_engine  # noqa: E402
-from generation.engine.wav2lip.model import public_state_dict  # noqa: E402
-from tests.engine.conftest import _speech, mask_image  # noqa: E402
+from lipsync_engine.common.selection import usable_engine  # noqa: E402
+from lipsync_engine.wav2lip import Wav2Lip, Wav2LipEngine  # noqa: E402
+from lipsync_engine.wav2lip import engine as wav2lip_engine  # noqa: E402
+from lipsync_engine.wav2lip.model import public_state_dict  # noqa: E402
+from tests.lipsync_engine.probes import audio_seconds, decoded_frames  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +36,6 @@ def engine(checkpoint):
     return Wav2LipEngine(checkpoint=checkpoint, device="cpu", batch_size=16)
 
 
-@pytest.fixture(scope="session")
-def tiny_speech(media):
-    return _speech(media, "tiny.wav", "Hi there.")
-
-
-def decoded_frames(path):
-    with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
-
-
 def video_info(path):
     with av.open(str(path)) as container:
         video = container.streams.video[0]
@@ -54,10 +43,6 @@ def video_info(path):
                 "height": video.codec_context.height, "fps": float(video.average_rate),
                 "seconds": float(video.duration * video.time_base),
                 "audio": container.streams.audio[0].codec_context.name}
-
-
-def audio_seconds(path):
-    return len(lipsync_audio.decode_pcm(path)) / lipsync_audio.SAMPLE_RATE
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +95,8 @@ def decoded_frames_of_still(face_image, result):
 
 
 def test_outside_the_mask_every_frame_is_the_source_pixel_for_pixel(
-        tmp_path, engine, face_image, tiny_speech):
-    mask = mask_image(tmp_path, (512, 512), (180, 120, 270, 180), "mask.png")  # the mouth
+        tmp_path, engine, face_image, tiny_speech, mask_image):
+    mask = mask_image((512, 512), (180, 120, 270, 180), "mask.png")  # the mouth
     request = EngineRequest(mode="image", image=face_image, audio=tiny_speech, mask_image=mask,
                             out_path=tmp_path / "unused.mp4")
     prepared = wav2lip_engine.prepare(request, tmp_path)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import av
 import pytest
 
-from generation.engine import EngineCancelled, EngineInputError, EngineRequest, get_engine
-from generation.engine import still as still_module
-from tests.generation.conftest import make_audio, make_image
+from lipsync_engine import EngineCancelled, EngineInputError, EngineRequest, get_engine
+from lipsync_engine.still import engine as still_module
+from tests.media import make_audio, make_image, make_video
 
 
 @dataclass
@@ -207,7 +207,6 @@ def test_video_mode_ping_pongs_when_the_audio_is_longer(media, tmp_path, monkeyp
 
 
 def test_video_frame_rate_capped_at_30(tmp_path, media):
-    from tests.generation.conftest import make_video
 
     fast = make_video(tmp_path / "fast.mp4", 1.2, fps=50)
 

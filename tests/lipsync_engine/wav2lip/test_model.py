@@ -4,8 +4,8 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is not installed (the wav2lip engine's)")
 
-from generation.engine.wav2lip import CheckpointError, Wav2Lip, load_checkpoint  # noqa: E402
-from generation.engine.wav2lip.model import public_state_dict  # noqa: E402
+from lipsync_engine.wav2lip import CheckpointError, Wav2Lip, load_checkpoint  # noqa: E402
+from lipsync_engine.wav2lip.model import public_state_dict  # noqa: E402
 
 # A few keys and shapes of the public wav2lip.pth / wav2lip_gan.pth (as printed by
 # load_state_dict errors in public issue threads), with their DataParallel prefix.

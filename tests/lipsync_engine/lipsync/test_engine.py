@@ -7,10 +7,11 @@ import av
 import numpy as np
 import pytest
 
-from generation.engine import EngineInputError, EngineRequest, get_engine
-from generation.engine.lipsync import audio, faces, sync
-from generation.engine.lipsync.engine import prepare
-from tests.engine.conftest import mask_image
+from lipsync_engine import EngineInputError, EngineRequest, get_engine
+from lipsync_engine.common import faces, sync
+from lipsync_engine.common.pcm import decode_pcm, envelope_per_frame
+from lipsync_engine.lipsync.engine import prepare
+from tests.lipsync_engine.probes import audio_seconds, decoded_frames
 
 pytest.importorskip("mediapipe", reason="mediapipe is not installed")
 pytest.importorskip("pocketsphinx", reason="pocketsphinx is not installed")
@@ -19,11 +20,6 @@ pytest.importorskip("pocketsphinx", reason="pocketsphinx is not installed")
 def render(tmp_path: Path, name: str = "out.mp4", **fields):
     request = EngineRequest(out_path=tmp_path / name, **fields)
     return get_engine("lipsync").render(request)
-
-
-def decoded_frames(path: Path) -> list[np.ndarray]:
-    with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
 
 
 def probe(path: Path) -> dict:
@@ -39,19 +35,6 @@ def probe(path: Path) -> dict:
     data = path.read_bytes()
     info["faststart"] = 0 <= data.find(b"moov") < data.find(b"mdat")
     return info
-
-
-def audio_seconds(path: Path) -> float:
-    return len(audio.decode_pcm(path)) / audio.SAMPLE_RATE
-
-
-@pytest.fixture(scope="module")
-def spoken(tmp_path_factory, face_image, long_speech):
-    """One render of ~8 s of speech on the astronaut, shared by the sync tests."""
-    folder = tmp_path_factory.mktemp("spoken")
-    result = render(folder, mode="image", image=face_image, audio=long_speech, seed=5,
-                    prompt="smile more")
-    return result
 
 
 def test_image_mode_output_has_the_contract_format(spoken, long_speech):
@@ -82,8 +65,8 @@ def test_audio_shifted_by_ten_frames_is_detected(spoken, long_speech):
     meter = sync.LipMeter(3, face.box)
     for frame in frames:
         meter.measure(frame)
-    pcm = audio.decode_pcm(long_speech)
-    envelope = audio.envelope_per_frame(pcm, 25, len(frames))
+    pcm = decode_pcm(long_speech)
+    envelope = envelope_per_frame(pcm, 25, len(frames))
     aligned = sync.correlate(np.array(meter.values), envelope)
     assert aligned["r"] >= 0.5 and abs(aligned["lag_frames"]) <= 1
     late = np.concatenate([np.full(10, envelope.min()), envelope[:-10]])  # audio 10 frames late
@@ -100,7 +83,7 @@ def test_the_engines_own_meter_finds_a_ten_frame_shift(spoken, long_speech):
     meter = sync.MouthMeter(face.points, frames[0])
     for frame in frames:
         meter.measure(frame)
-    envelope = audio.envelope_per_frame(audio.decode_pcm(long_speech), 25, len(frames))
+    envelope = envelope_per_frame(decode_pcm(long_speech), 25, len(frames))
     aligned = sync.correlate(np.array(meter.values), envelope)
     assert aligned["r"] >= 0.5 and abs(aligned["lag_frames"]) <= 1, aligned
     late = np.concatenate([np.full(10, envelope.min()), envelope[:-10]])
@@ -109,8 +92,8 @@ def test_the_engines_own_meter_finds_a_ten_frame_shift(spoken, long_speech):
 
 
 def test_outside_the_mask_every_frame_is_the_source_pixel_for_pixel(tmp_path, face_image,
-                                                                    short_speech):
-    mask = mask_image(tmp_path, (512, 512), (150, 100, 290, 200), "mask.png")
+                                                                    short_speech, mask_image):
+    mask = mask_image((512, 512), (150, 100, 290, 200), "mask.png")
     request = EngineRequest(mode="image", image=face_image, audio=short_speech, mask_image=mask,
                             seed=1, out_path=tmp_path / "unused.mp4")
     prepared = prepare(request, tmp_path)
@@ -145,8 +128,8 @@ def test_an_image_without_a_face_fails_with_one_sentence(tmp_path, no_face_image
     assert not (tmp_path / "out.mp4").exists()
 
 
-def test_a_mask_that_covers_no_face_fails(tmp_path, face_image, short_speech):
-    mask = mask_image(tmp_path, (512, 512), (0, 420, 100, 512), "corner.png")
+def test_a_mask_that_covers_no_face_fails(tmp_path, face_image, short_speech, mask_image):
+    mask = mask_image((512, 512), (0, 420, 100, 512), "corner.png")
     with pytest.raises(EngineInputError) as caught:
         render(tmp_path, mode="image", image=face_image, audio=short_speech, mask_image=mask)
     assert caught.value.field == "formState.mask_image"

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from generation.engine.lipsync import warp
+from lipsync_engine.lipsync import warp
 
 
 def test_torch_grid_sample_matches_opencv_within_a_few_grey_levels():
