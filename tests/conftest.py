@@ -21,7 +21,7 @@ def _static_files_without_collectstatic(settings):
 def _fast_engine_for_job_plumbing(settings):
     """Tests of the API, workers, billing and webhooks use synthetic media without faces and
     need jobs to finish in a blink: they run the `still` engine. Tests of the lip-sync engine
-    itself (tests/engine, and tests that set LIPSYNC_ENGINE) use the real one."""
+    itself (tests/lipsync_engine, and tests that set LIPSYNC_ENGINE) use the real one."""
     settings.LIPSYNC_ENGINE = "still"
 
 

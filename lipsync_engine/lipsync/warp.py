@@ -3,7 +3,7 @@
 `remap(image, map_x, map_y)` reads image[map_y, map_x] with bilinear interpolation and edge
 reflection. On CPU, cv2.remap is 2-3x faster than torch's grid_sample, so torch is only used when
 a CUDA device is there (torch is optional: the engine works without it). Both paths give the same
-frames within a few grey levels (tests/engine/test_warp.py).
+frames within a few grey levels (tests/lipsync_engine/lipsync/test_warp.py).
 """
 
 from __future__ import annotations

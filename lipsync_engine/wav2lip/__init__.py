@@ -2,7 +2,7 @@
 windows) on GPU workers, the CPU otherwise. Needs torch and an operator-supplied checkpoint
 (LIPSYNC_WAV2LIP_CHECKPOINT); nothing is downloaded. No Django.
 
-    from generation.engine.wav2lip import Wav2Lip
+    from lipsync_engine.wav2lip import Wav2Lip
     Wav2Lip()(mel, faces)  # mel (B, 1, 80, 16), faces (B, 6, 96, 96) -> (B, 3, 96, 96) in [0, 1]
 """
 
