@@ -8,7 +8,7 @@ import sys
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lipsync_site.settings")
     # Before numpy loads: its BLAS threads only spin on the engine's tiny products (see
-    # generation/engine/__init__.py).
+    # lipsync_engine/__init__.py).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.engine import inputs, request_for, speech
+from bench.fixtures import inputs, request_for, speech
 from bench.report import write_section
-from generation.engine.lipsync import models
-from generation.engine.wav2lip import Wav2Lip, Wav2LipEngine
-from generation.engine.wav2lip.model import public_state_dict
+from lipsync_engine.common import models
+from lipsync_engine.wav2lip import Wav2Lip, Wav2LipEngine
+from lipsync_engine.wav2lip.model import public_state_dict
 
 
 def device_name(device: torch.device) -> str:

@@ -3,7 +3,7 @@ how fast? Run on a machine with a CUDA device:
 
     python3 bench/warp_gpu.py [--frames 250] [--height 720]
 
-Loads generation/engine/lipsync/warp.py by path (it needs only numpy, OpenCV and torch, not the
+Loads lipsync_engine/lipsync/warp.py by path (it needs only numpy, OpenCV and torch, not the
 rest of the engine), warps picture-like frames through a mouth-sized displacement field both
 ways, and prints one JSON line; bench/warp_gpu.py --write FILE.json adds it to BENCHMARKS.md.
 """
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _load_warp():
     spec = importlib.util.spec_from_file_location(
-        "lipsync_warp", ROOT / "generation" / "engine" / "lipsync" / "warp.py")
+        "lipsync_warp", ROOT / "lipsync_engine" / "lipsync" / "warp.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

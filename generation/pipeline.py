@@ -21,8 +21,6 @@ from billing.errors import InsufficientCreditsError, JobTooLongError
 from billing.pricing import billed_seconds, job_price
 from billing.services import credit_account_get_or_create, credit_hold_create
 from generation import input_files, queueing, services
-from generation.engine.base import EngineCancelled, EngineInputError, EngineRequest
-from generation.engine.registry import get_engine
 from generation.inputs.errors import InputError
 from generation.inputs.media import probe
 from generation.models import Job, Mode, Status
@@ -35,6 +33,7 @@ from generation.worker_support import (
     fresh_connection,
     heartbeat,
 )
+from lipsync_engine import EngineCancelled, EngineInputError, EngineRequest, get_engine
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from rq import SimpleWorker
 
-from generation.engine import get_engine
-from generation.engine.selection import usable_engine
+from lipsync_engine import get_engine, usable_engine
 
 log = logging.getLogger(__name__)
 

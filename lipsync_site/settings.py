@@ -235,7 +235,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Generation ---
-# The engine that renders videos (generation/engine/registry.py): "lipsync" (weight-free CPU
+# The engine that renders videos (lipsync_engine/common/registry.py): "lipsync" (weight-free CPU
 # lip-sync), "still" (the still image / source video with the new audio, no lip motion) or
 # "wav2lip" (a Wav2Lip-compatible checkpoint with torch, for GPU workers).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")

@@ -3,6 +3,7 @@ import redis
 from django.conf import settings
 
 from tests.factories import UserFactory
+from tests.media import MediaFiles, make_media_files
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +21,7 @@ def _static_files_without_collectstatic(settings):
 def _fast_engine_for_job_plumbing(settings):
     """Tests of the API, workers, billing and webhooks use synthetic media without faces and
     need jobs to finish in a blink: they run the `still` engine. Tests of the lip-sync engine
-    itself (tests/engine, and tests that set LIPSYNC_ENGINE) use the real one."""
+    itself (tests/lipsync_engine, and tests that set LIPSYNC_ENGINE) use the real one."""
     settings.LIPSYNC_ENGINE = "still"
 
 
@@ -41,3 +42,9 @@ def owner(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> MediaFiles:
+    """Small synthetic media files (tests/media.py), made once per session."""
+    return make_media_files(tmp_path_factory.mktemp("media"))

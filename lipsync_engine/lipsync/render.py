@@ -1,0 +1,343 @@
+"""Frames: the landmark-driven warp and a painted mouth interior.
+
+The warp is piecewise affine on mediapipe's face mesh: a triangle whose corners move maps its
+target position back to its source position; every other pixel is left alone. The face oval's
+landmarks never move, so nothing on or outside the oval (the jaw line, the collar) warps, and the
+map is continuous everywhere: no seam. The mesh has no triangles inside the lips, so the opening
+is painted: the upper teeth stay fixed to the head (taken from the image where it shows them,
+otherwise drawn in the image's own light), the lower teeth and tongue ride with the jaw, and the
+cavity is shaded darker towards the throat and the corners; its edge is anti-aliased against the
+lips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..common.faces import (
+    FACE_OVAL,
+    LIPS_INNER_LOWER,
+    LIPS_INNER_UPPER,
+    LIPS_OUTER_LOWER,
+    LIPS_OUTER_UPPER,
+)
+from . import mouth as mouth_model
+from .mouth import MouthFrame
+
+_SHIFT = 4  # fillConvexPoly sub-pixel bits
+_MOVING = 0.02  # px: a landmark that moves less than this does not make its triangles move
+_DEFAULT_TEETH = np.array([0.90, 0.86, 0.79], np.float32)
+
+
+@dataclass
+class FaceRig:
+    """What stays fixed for one face of one source picture."""
+
+    points: np.ndarray  # (468, 2) source landmarks
+    triangles: np.ndarray
+    frame: MouthFrame
+    upper_curve: tuple[np.ndarray, np.ndarray]  # source inner lips: x (half-widths) -> y (widths)
+    lower_curve: tuple[np.ndarray, np.ndarray]
+    teeth_colour: np.ndarray  # RGB 0..1
+    light: float  # the face's brightness, 1 = ordinary
+    source_open: bool  # the source shows an opening (teeth from the image)
+    skin: np.ndarray | None = None  # mouth.skin_weights of the points
+
+
+def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | None = None,
+              skin: np.ndarray | None = None) -> FaceRig:
+    frame = MouthFrame.of(points)
+    upper = _curve(frame, points, LIPS_INNER_UPPER)
+    lower = _curve(frame, points, LIPS_INNER_LOWER)
+    light = _skin_light(image, points)
+    gap = mouth_model.source_gap(points)
+    teeth = _DEFAULT_TEETH * np.clip(light, 0.55, 1.1)
+    source_open = False
+    if gap * frame.width > 2.5:
+        pixels = _pixels_inside(image, _inner_polygon(points))
+        if len(pixels) >= 6:
+            luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
+            bright = pixels[luma >= np.percentile(luma, 70)]
+            source_open = True
+            if float(bright.mean()) > 0.45:
+                teeth = bright.mean(axis=0)
+    if triangles is None:
+        triangles = mouth_model.face_triangles(points)
+    if skin is None:
+        skin = mouth_model.skin_weights(points)
+    return FaceRig(points, triangles, frame, upper, lower, teeth.astype(np.float32),
+                   float(light), source_open, skin)
+
+
+def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
+    local = frame.local(points[list(ids)])
+    order = np.argsort(local[:, 0])
+    return local[order, 0], local[order, 1]
+
+
+def _inner_polygon(points: np.ndarray) -> np.ndarray:
+    return np.concatenate([points[list(LIPS_INNER_UPPER)],
+                           points[list(LIPS_INNER_LOWER[::-1])][1:-1]])
+
+
+def _pixels_inside(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    """RGB (0..1) of the pixels well inside `polygon`, rasterised over its own box only."""
+    height, width = image.shape[:2]
+    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int) - 2, 0)
+    x1, y1 = np.minimum(np.ceil(polygon.max(axis=0)).astype(int) + 3, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return np.zeros((0, 3), np.float32)
+    inside = _polygon_mask((y1 - y0, x1 - x0), polygon - [x0, y0], erode=1)
+    return image[y0:y1, x0:x1][inside > 0].astype(np.float32) / 255
+
+
+def _polygon_mask(shape, polygon: np.ndarray, erode: int = 0) -> np.ndarray:
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon * (1 << _SHIFT)).astype(np.int32)], 255,
+                 lineType=cv2.LINE_AA, shift=_SHIFT)
+    if erode:
+        mask = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=erode)
+    return mask
+
+
+def _skin_light(image: np.ndarray, points: np.ndarray) -> float:
+    """Brightness of the cheeks relative to an ordinary lit face (luma ~150)."""
+    samples = []
+    height, width = image.shape[:2]
+    for index in (50, 280, 101, 330):  # cheek landmarks
+        x, y = np.round(points[index]).astype(int)
+        if 2 <= x < width - 2 and 2 <= y < height - 2:
+            samples.append(image[y - 2: y + 3, x - 2: x + 3].reshape(-1, 3).mean(axis=0))
+    if not samples:
+        return 1.0
+    luma = float(np.mean(samples, axis=0) @ np.array([0.299, 0.587, 0.114]))
+    return luma / 150.0
+
+
+def face_box(points: np.ndarray) -> tuple[int, int, int, int]:
+    oval = points[list(FACE_OVAL)]
+    x0, y0 = np.floor(oval.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(oval.max(axis=0)).astype(int)
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shape
+                 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
+    """The backward map (target pixel -> position in the `moved` picture) over the box of the
+    triangles that move; None when nothing moves."""
+    displacement = np.linalg.norm(target - moved, axis=1)
+    tris = rig.triangles[(displacement[rig.triangles] > _MOVING).any(axis=1)]
+    if len(tris) == 0:
+        return None
+    height, width = frame_shape[:2]
+    corners = np.concatenate([target[tris].reshape(-1, 2), moved[tris].reshape(-1, 2)])
+    x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 2, 0)
+    x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 3, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    # Triangles that are (nearly) flat in the target cover no pixel: leave them out.
+    a, b, c = (target[tris][:, k] for k in range(3))
+    ab, ac = b - a, c - a
+    area = np.abs(ab[:, 0] * ac[:, 1] - ac[:, 0] * ab[:, 1])
+    tris = tris[area > 1e-3]
+    index = np.zeros((y1 - y0, x1 - x0), np.int32)
+    origin = np.array([x0, y0], np.float32)
+    scaled = np.round((target[tris] - origin) * (1 << _SHIFT)).astype(np.int32)
+    for number, polygon in enumerate(scaled, start=1):
+        cv2.fillConvexPoly(index, polygon, number, lineType=cv2.LINE_8, shift=_SHIFT)
+    # Pixels on a shared edge that neither triangle claimed take a neighbour's map.
+    # Inside the lips (the mesh has no triangles there) the nearest lip takes over, so a closed
+    # or nearly closed mouth shows lip, not the source's teeth through a crack.
+    inner = np.zeros_like(index, np.uint8)
+    cv2.fillPoly(inner, [np.round((_inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
+        np.int32)], 1, lineType=cv2.LINE_8, shift=_SHIFT)
+    inner = cv2.dilate(inner, np.ones((3, 3), np.uint8))
+    # Cracks between triangles (pixels the rasteriser gave to none) are filled too; the outside
+    # of the mesh is not (it would grow the face by a pixel).
+    covered = (index > 0).astype(np.uint8)
+    cracks = cv2.morphologyEx(covered, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    fill = (inner > 0) | (cracks > 0)
+    for _ in range(6):
+        holes = (index == 0) & fill
+        if not holes.any():
+            break
+        grown = cv2.dilate(index.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
+        index = np.where(holes, grown, index)
+    # Barycentric coordinates, clipped to the triangle: a pixel the rasteriser gave a thin
+    # triangle although its centre lies just outside still maps between that triangle's corners.
+    inverse = _barycentric(target[tris])  # (n, 3, 3): [x y 1] @ inverse = weights
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    chosen = index - 1
+    inside = chosen >= 0
+    chosen_in = chosen[inside]
+    picked = inverse[chosen_in]
+    px, py = xs[inside], ys[inside]
+    # Per corner, as 1-D arrays: the same float32 operations in the same order as a (m, 3)
+    # product and sum, without the strided (m, 3, 2) temporaries.
+    weights = [np.clip(px * picked[:, 0, k] + py * picked[:, 1, k] + picked[:, 2, k], 0, None)
+               for k in range(3)]
+    total = np.maximum(weights[0] + weights[1] + weights[2], 1e-6)
+    weights = [weight / total for weight in weights]
+    sample = moved
+    if rig.source_open:
+        # The source's inner lip line borders its teeth: sample a little into the lip instead.
+        sample = moved.copy()
+        for inner_ids, outer_ids in ((LIPS_INNER_UPPER, LIPS_OUTER_UPPER),
+                                     (LIPS_INNER_LOWER, LIPS_OUTER_LOWER)):
+            inner_ids, outer_ids = list(inner_ids[1:-1]), list(outer_ids[1:-1])
+            sample[inner_ids] += 0.25 * (moved[outer_ids] - moved[inner_ids])
+    corners_s = sample[tris][chosen_in]  # (m, 3, 2)
+    map_x, map_y = xs.copy(), ys.copy()
+    for axis, target_map in ((0, map_x), (1, map_y)):
+        values = corners_s[:, :, axis]
+        target_map[inside] = (weights[0] * values[:, 0] + weights[1] * values[:, 1]
+                              + weights[2] * values[:, 2])
+    return (int(x0), int(y0), int(x1), int(y1)), map_x, map_y
+
+
+def _barycentric(corners: np.ndarray) -> np.ndarray:
+    """(n, 3, 3) inverses of [[x0 y0 1], [x1 y1 1], [x2 y2 1]] (closed form: many tiny matrices)."""
+    c = corners.astype(np.float64)
+    x0, y0, x1, y1, x2, y2 = c[:, 0, 0], c[:, 0, 1], c[:, 1, 0], c[:, 1, 1], c[:, 2, 0], c[:, 2, 1]
+    det = x0 * (y1 - y2) + x1 * (y2 - y0) + x2 * (y0 - y1)
+    det = np.where(np.abs(det) < 1e-9, 1e-9, det)
+    inverse = np.empty((len(c), 3, 3), np.float64)
+    inverse[:, 0, 0], inverse[:, 0, 1], inverse[:, 0, 2] = y1 - y2, y2 - y0, y0 - y1
+    inverse[:, 1, 0], inverse[:, 1, 1], inverse[:, 1, 2] = x2 - x1, x0 - x2, x1 - x0
+    inverse[:, 2, 0] = x1 * y2 - x2 * y1
+    inverse[:, 2, 1] = x2 * y0 - x0 * y2
+    inverse[:, 2, 2] = x0 * y1 - x1 * y0
+    return (inverse / det[:, None, None]).astype(np.float32)
+
+
+def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.ndarray,
+                head_shift: np.ndarray) -> None:
+    """Paint the mouth's inside within the target inner lips (in place on `out`).
+
+    head_shift: the head's backward displacement at the mouth (0 without head motion): adds to a
+    target pixel to find where it was in `source`.
+    """
+    polygon = _inner_polygon(target)
+    frame_now = MouthFrame.of(target)
+    upper_t = _curve(frame_now, target, LIPS_INNER_UPPER)
+    lower_t = _curve(frame_now, target, LIPS_INNER_LOWER)
+    middle = (np.interp(0, *lower_t) - np.interp(0, *upper_t)) * frame_now.width
+    if middle < 1.2:
+        _lip_line(out, target, 1 - middle / 1.2)
+        return
+    height, width = out.shape[:2]
+    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int) - 1, 0)
+    x1, y1 = np.minimum(np.ceil(polygon.max(axis=0)).astype(int) + 2, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return
+    alpha = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(alpha, [np.round((polygon - [x0, y0]) * (1 << _SHIFT)).astype(np.int32)], 255,
+                 lineType=cv2.LINE_AA, shift=_SHIFT)
+    if not alpha.any():
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    pixels = np.stack([xs, ys], axis=-1)
+    # Where each pixel is in the source picture's mouth frame (head motion undone).
+    src = rig.frame
+    head = pixels + head_shift
+    local = src.local(head.reshape(-1, 2)).reshape(*xs.shape, 2)
+    x, y = local[..., 0], local[..., 1]
+    now = frame_now.local(pixels.reshape(-1, 2)).reshape(*xs.shape, 2)
+    lower_now = np.interp(now[..., 0], *lower_t)
+    upper_now = np.interp(now[..., 0], *upper_t)
+    upper_src = np.interp(x, *rig.upper_curve)
+    lower_src = np.interp(x, *rig.lower_curve)
+    width_px = src.width
+    opening = (lower_now - upper_now)  # widths, per column
+    light = float(np.clip(rig.light, 0.45, 1.25))
+
+    # Cavity: dark red, darkest deep in the middle of the opening and towards the corners.
+    depth = np.clip(np.minimum(now[..., 1] - upper_now, lower_now - now[..., 1])
+                    / np.maximum(opening / 2, 1e-3), 0, 1)
+    cavity = np.array([0.30, 0.11, 0.11], np.float32) * light
+    shade = (0.85 - 0.45 * depth) * (1 - 0.55 * np.clip(np.abs(now[..., 0]), 0, 1) ** 2)
+    colour = cavity * shade[..., None]
+    # Tongue: a soft, dim red mound on the floor of the mouth, riding with the jaw.
+    tongue_y = (now[..., 1] - (lower_now - 0.10)) / 0.12
+    tongue = np.clip(1 - (now[..., 0] / 0.6) ** 2 - tongue_y ** 2, 0, 1) ** 0.5
+    tongue *= np.clip((opening - 0.08) / 0.12, 0, 1)
+    colour = _mix(colour, np.array([0.55, 0.24, 0.25], np.float32) * light * 0.75, tongue)
+    # Lower teeth: a narrow, shadowed band just above the lower lip when the jaw is well open.
+    lower_band = 0.035 * np.clip((opening - 0.18) / 0.1, 0, 1)
+    edge_lower = lower_now - lower_band
+    in_lower = _smooth_step(edge_lower - 0.006, edge_lower + 0.006, now[..., 1])
+    in_lower *= np.clip(1 - (now[..., 0] / 0.6) ** 2, 0, 1) * (lower_band > 0.004)
+    teeth = rig.teeth_colour
+    colour = _mix(colour, teeth * 0.5 * _teeth_shade(now[..., 0])[..., None], in_lower * 0.8)
+    # Upper teeth: fixed to the head, edge just under the source's (closed) lip line.
+    if rig.source_open:
+        edge = lower_src - 0.01
+    else:
+        edge = upper_src + 0.025
+    in_upper = 1 - _smooth_step(edge - 0.008, edge + 0.008, y)
+    in_upper *= np.clip(1 - (x / 0.85) ** 2, 0, 1) ** 0.35
+    upper_colour = teeth * _teeth_shade(x)[..., None] * (0.82 + 0.18 * np.clip(
+        (edge - y) / 0.05, 0, 1))[..., None]
+    upper_colour *= _tooth_gaps(x, width_px)[..., None]
+    if rig.source_open:
+        # Teeth from the image where it shows them: the source pixel at the same head position.
+        shown = _smooth_step(upper_src - 0.004, upper_src + 0.012, y) * (
+            1 - _smooth_step(lower_src - 0.012, lower_src + 0.004, y))
+        sampled = cv2.remap(source, head[..., 0].astype(np.float32),
+                            head[..., 1].astype(np.float32), cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_REFLECT).astype(np.float32) / 255
+        upper_colour = _mix(upper_colour, sampled, shown)
+        in_upper = np.maximum(in_upper, shown)
+    colour = _mix(colour, upper_colour, in_upper)
+    # Shadow of the upper lip on what is just under it.
+    under_lip = np.clip((now[..., 1] - upper_now) / 0.035, 0, 1)
+    colour *= (0.72 + 0.28 * under_lip)[..., None]
+    weight = (alpha.astype(np.float32) / 255)[..., None]
+    region = out[y0:y1, x0:x1].astype(np.float32)
+    blended = region * (1 - weight) + np.clip(colour, 0, 1) * 255 * weight
+    out[y0:y1, x0:x1] = np.round(blended).astype(np.uint8)
+
+
+def _lip_line(out: np.ndarray, target: np.ndarray, strength: float) -> None:
+    """Where closed lips meet: a soft darker line along the inner lip."""
+    line = target[list(LIPS_INNER_UPPER)]
+    height, width = out.shape[:2]
+    x0, y0 = np.maximum(np.floor(line.min(axis=0)).astype(int) - 2, 0)
+    x1, y1 = np.minimum(np.ceil(line.max(axis=0)).astype(int) + 3, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return
+    alpha = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.polylines(alpha, [np.round((line - [x0, y0]) * (1 << _SHIFT)).astype(np.int32)], False,
+                  255, thickness=1, lineType=cv2.LINE_AA, shift=_SHIFT)
+    weight = (alpha.astype(np.float32) / 255 * 0.45 * strength)[..., None]
+    region = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = np.round(region * (1 - weight) + region * 0.45 * weight).astype(np.uint8)
+
+
+def _mix(base: np.ndarray, top: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    amount = np.clip(amount, 0, 1)[..., None]
+    return base * (1 - amount) + top * amount
+
+
+def _smooth_step(edge0, edge1, value):
+    t = np.clip((value - edge0) / np.maximum(edge1 - edge0, 1e-6), 0, 1)
+    return t * t * (3 - 2 * t)
+
+
+def _teeth_shade(x: np.ndarray) -> np.ndarray:
+    """Teeth turn away from the light towards the corners."""
+    return np.clip(1 - 0.75 * np.clip(np.abs(x), 0, 1.2) ** 2, 0.15, 1)
+
+
+def _tooth_gaps(x: np.ndarray, width_px: float) -> np.ndarray:
+    """Faint darker lines between the incisors and canines (only where they are a pixel wide)."""
+    if width_px < 45:
+        return np.ones_like(x)
+    result = np.ones_like(x)
+    for boundary in (0.0, 0.19, -0.19, 0.35, -0.35, 0.5, -0.5):
+        distance = np.abs(x - boundary) * width_px / 2
+        result *= 1 - 0.18 * np.clip(1 - distance / 0.8, 0, 1)
+    return result
