@@ -132,8 +132,23 @@ LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "en"
-# The site speaks English and Brazilian Portuguese (locale/); the API always answers in English.
-LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)")]
+# The languages of the site (catalogs in locale/), each named in itself for the header's switch;
+# the API always answers in English. Accept-Language picks one on a first visit ("de-DE" -> de,
+# "zh-TW" -> zh-hant, "pt" -> pt-br: see lipsync_site/locale_middleware.py).
+LANGUAGES = [
+    ("en", "English"),
+    ("pt-br", "Português (Brasil)"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("ru", "Русский"),
+    ("tr", "Türkçe"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("zh-hant", "繁體中文"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

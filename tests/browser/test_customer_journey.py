@@ -246,6 +246,7 @@ def test_sign_up_buy_credits_make_a_video_and_switch_to_portuguese(site, worker,
 
     # --- Portuguese ---------------------------------------------------------------------------
     page.goto(site + "/dashboard/")
+    page.locator(".langmenu summary").click()
     page.locator("form.langswitch button[value=pt-br]").click()
     page.wait_for_url(site + "/dashboard/")
     expect(page.get_by_role("heading", name="Painel", exact=True)).to_be_visible()
@@ -255,6 +256,7 @@ def test_sign_up_buy_credits_make_a_video_and_switch_to_portuguese(site, worker,
     page.goto(site + "/studio/")
     assert page.locator("#price").inner_text() == "Escolha o áudio para ver o preço."
     # ... and back to English.
+    page.locator(".langmenu summary").click()
     page.locator("form.langswitch button[value=en]").click()
     page.wait_for_url(site + "/studio/")
     expect(page.get_by_role("heading", name="Studio", exact=True)).to_be_visible()

@@ -1,4 +1,5 @@
-"""English and Brazilian Portuguese: the switch, the pages, the catalogs; the API stays English."""
+"""The site's languages: the switch, the pages, the catalogs of every language in
+settings.LANGUAGES (complete, compiled, placeholders kept); the API stays English."""
 
 import gettext
 import re
@@ -10,14 +11,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import to_locale
 from rest_framework.test import APIClient
 
 from tests.apikeys.factories import make_key
 
 pytestmark = pytest.mark.django_db
 
-LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "pt_BR" / "LC_MESSAGES"
+LOCALE_ROOT = Path(settings.BASE_DIR) / "locale"
 DOMAINS = ("django", "djangojs")
+# Every language of the site but the one the code is written in has a catalog of its own.
+TRANSLATED = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+# The catalog the others are held to: the same msgids (makemessages keeps it in step with the code).
+REFERENCE = "pt-br"
 # What `makemessages` is run with (README "Dashboard and languages").
 MAKEMESSAGES_IGNORE = [".venv", "var", "staticfiles", "tests", "bench", "docs"]
 
@@ -75,6 +83,58 @@ def test_django_form_errors_are_portuguese_too(client):
     assert "Este campo é obrigatório." in html
 
 
+# --- all twelve languages ----------------------------------------------------------------------
+
+OWN_NAMES = ["English", "Português (Brasil)", "Español", "Français", "Deutsch", "Italiano",
+             "Nederlands", "Русский", "Türkçe", "日本語", "한국어", "繁體中文"]
+HEADLINE = "Generate lip-sync videos programmatically with a REST API"
+
+
+def switch_entries(html: str) -> list[tuple[str, str]]:
+    menu = html.split('class="langswitch"', 1)[1].split("</form>", 1)[0]
+    return re.findall(r'<button type="submit" name="language" value="([\w-]+)" lang="\1"'
+                      r'[^>]*>([^<]+)</button>', menu)
+
+
+@pytest.mark.parametrize("code", [code for code, _ in settings.LANGUAGES])
+def test_each_language_renders_the_landing_page_in_itself(client, code):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+    response = client.get(reverse("landing"))
+    html = response.content.decode()
+    assert f'<html lang="{code}">' in html
+    assert response["Content-Language"] == code
+    with translation.override(code):
+        headline = translation.gettext(HEADLINE)
+    assert f"<h1>{escape(headline)}</h1>" in html
+    if code != "en":
+        assert headline != HEADLINE and HEADLINE not in html
+    # The menu names every language in itself, whatever the page's language, and marks this one.
+    entries = switch_entries(html)
+    assert [name for _, name in entries] == OWN_NAMES
+    assert [value for value, _ in entries] == [code for code, _ in settings.LANGUAGES]
+    current = dict(settings.LANGUAGES)[code]
+    assert f'aria-current="true">{current}</button>' in html
+    assert f'<span lang="{code}">{current}</span>' in html  # the menu's closed label
+
+
+@pytest.mark.parametrize("header, code", [
+    ("de-DE,de;q=0.9", "de"), ("de-AT", "de"), ("es-419,es;q=0.8", "es"), ("fr-CA", "fr"),
+    ("it-IT", "it"), ("nl-BE", "nl"), ("ru-RU,ru;q=0.9,en;q=0.5", "ru"), ("tr", "tr"),
+    ("ja-JP", "ja"), ("ko-KR", "ko"), ("zh-TW", "zh-hant"), ("zh-Hant", "zh-hant"),
+    ("zh-HK", "zh-hant"), ("pt", "pt-br"), ("pt-PT", "pt-br"), ("pt-BR", "pt-br"),
+    ("en-GB", "en"), ("sv-SE", "en"), ("sv-SE,nl;q=0.5", "nl"),
+])
+def test_accept_language_picks_one_of_the_twelve(client, header, code):
+    response = client.get(reverse("landing"), HTTP_ACCEPT_LANGUAGE=header)
+    assert f'<html lang="{code}">' in response.content.decode()
+
+
+def test_a_chosen_language_wins_over_accept_language(client):
+    client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    html = client.get(reverse("landing"), HTTP_ACCEPT_LANGUAGE="de-DE").content.decode()
+    assert '<html lang="ko">' in html
+
+
 # --- the API stays English -------------------------------------------------------------------
 
 
@@ -129,14 +189,18 @@ def test_browser_session_api_errors_stay_english_after_switching(owner_client):
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+# %(name)s in Python and in the studio's interpolate(), {name} in str.format, and the markup
+# some messages carry (<code>, <span class="held">): a translation keeps all of them.
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}|</?\w+(?:\s[^>]*)?>")
 
 
 def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda match: _ESCAPES.get(match.group(1), match.group(0)), text)
 
 
-def read_po(path: Path) -> list[dict]:
-    """Entries of a .po file: msgid, msgid_plural, msgstr / msgstr[n], flags."""
+def read_po(path: Path, *, header: bool = False) -> list[dict]:
+    """Entries of a .po file: msgid, msgid_plural, msgstr / msgstr[n], flags (and, with
+    header=True, the header entry whose msgid is empty)."""
     entries: list[dict] = []
     entry: dict = {"flags": set()}
     key = None
@@ -154,51 +218,104 @@ def read_po(path: Path) -> list[dict]:
             entry[key] = _unquote(match.group(2))
         elif (match := re.match(r'^"(.*)"$', line)) and key:
             entry[key] += _unquote(match.group(1))
-    return [e for e in entries if e["msgid"] and not e.get("obsolete")]
+    return [e for e in entries if (header or e["msgid"]) and not e.get("obsolete")]
+
+
+def catalog(language: str, domain: str, suffix: str = ".po") -> Path:
+    return LOCALE_ROOT / to_locale(language) / "LC_MESSAGES" / f"{domain}{suffix}"
+
+
+def translations(entry: dict) -> list[str]:
+    return [value for key, value in sorted(entry.items()) if key.startswith("msgstr")]
+
+
+def plural_forms(language: str, domain: str) -> str:
+    header = next(e for e in read_po(catalog(language, domain), header=True) if not e["msgid"])
+    match = re.search(r"^Plural-Forms:\s*(.+)$", header["msgstr"], re.M)
+    assert match, f"{catalog(language, domain)} has no Plural-Forms header"
+    return match.group(1).strip()
+
+
+@pytest.fixture(params=TRANSLATED)
+def language(request):
+    return request.param
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_every_message_is_translated_and_compiled(domain):
-    entries = read_po(LOCALE_DIR / f"{domain}.po")
-    assert entries
+def test_every_language_has_a_catalog_with_every_message(language, domain):
+    for suffix in (".po", ".mo"):
+        assert catalog(language, domain, suffix).is_file(), (
+            f"{language} has no {catalog(language, domain, suffix).relative_to(LOCALE_ROOT)}")
+    reference = {e["msgid"] for e in read_po(catalog(REFERENCE, domain))}
+    assert reference
+    msgids = {e["msgid"] for e in read_po(catalog(language, domain))}
+    assert sorted(reference - msgids) == [], f"missing in {language}"
+    assert sorted(msgids - reference) == [], f"stale in {language} (no longer in {REFERENCE})"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_message_is_translated_with_its_placeholders(language, domain):
+    entries = read_po(catalog(language, domain))
     untranslated = [e["msgid"] for e in entries
-                    if "fuzzy" in e["flags"]
-                    or not all(value for key, value in e.items() if key.startswith("msgstr"))]
-    assert untranslated == []
-    with (LOCALE_DIR / f"{domain}.mo").open("rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
+                    if "fuzzy" in e["flags"] or not all(translations(e))]
+    assert untranslated == [], f"untranslated or fuzzy in {language}"
+    nplurals = int(re.search(r"nplurals\s*=\s*(\d+)", plural_forms(language, domain)).group(1))
     for entry in entries:
+        source = set(_PLACEHOLDER.findall(entry["msgid"]))
+        for text in translations(entry):
+            assert set(_PLACEHOLDER.findall(text)) == source, (language, entry["msgid"], text)
         if "msgid_plural" in entry:
-            assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1) == \
-                entry["msgstr[0]"], "the .mo is older than the .po: run compilemessages"
+            assert len(translations(entry)) == nplurals, (language, entry["msgid"])
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_compiled_catalog_is_not_older_than_the_po(language, domain):
+    with catalog(language, domain, ".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = f"{catalog(language, domain, '.mo')} is older than its .po: run compilemessages"
+    assert compiled.info().get("plural-forms") == plural_forms(language, domain), stale
+    for entry in read_po(catalog(language, domain)):
+        if "msgid_plural" in entry:
+            for n in range(30):
+                assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) == \
+                    entry[f"msgstr[{compiled.plural(n)}]"], (stale, entry["msgid"])
         else:
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], (
-                f"{domain}.mo is older than {domain}.po: run compilemessages ({entry['msgid']!r})")
-    for entry in entries:  # placeholders survive translation
-        source = set(re.findall(r"%\(\w+\)[sd]|\{\w+\}", entry["msgid"]))
-        target = set(re.findall(r"%\(\w+\)[sd]|\{\w+\}", entry.get("msgstr") or
-                                entry.get("msgstr[0]", "")))
-        assert source == target, entry["msgid"]
+            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], (stale, entry["msgid"])
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None,
+                    reason="gettext is not installed (apt-get install gettext)")
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_msgfmt_accepts_the_catalog(language, domain):
+    """msgfmt --check: format strings that match their flags, a sound header."""
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(catalog(language, domain))],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None,
                     reason="gettext is not installed (apt-get install gettext)")
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_makemessages_finds_no_untranslated_string(domain, tmp_path):
-    """Every string marked for translation in the code is in the catalog, translated: run
-    makemessages on a copy of the source tree and look for new, empty entries."""
+    """Every string marked for translation in the code is in every catalog, translated: run
+    makemessages for all the languages on a copy of the source tree and look for new, empty or
+    fuzzy entries."""
     copy = tmp_path / "src"
     shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(
         ".venv", "var", "staticfiles", ".git", "__pycache__", "*.mo", ".pytest_cache",
         ".ruff_cache", "node_modules"))
-    command = [sys.executable, "manage.py", "makemessages", "-l", "pt_BR", "-d", domain,
+    command = [sys.executable, "manage.py", "makemessages", "-d", domain,
+               *[f"--locale={to_locale(code)}" for code in TRANSLATED],
                *[f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORE]]
-    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=120,
+    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50,
                                "LIPSYNC_VAR_DIR": str(tmp_path / "var"),
                                "REDIS_URL": "redis://127.0.0.1:1/0"})
     assert done.returncode == 0, done.stderr[-2000:]
-    fresh = read_po(copy / "locale" / "pt_BR" / "LC_MESSAGES" / f"{domain}.po")
-    missing = [e["msgid"] for e in fresh
-               if "fuzzy" in e["flags"] or not e.get("msgstr", e.get("msgstr[0]"))]
-    assert missing == [], f"translate these in locale/pt_BR/LC_MESSAGES/{domain}.po"
+    missing = {}
+    for code in TRANSLATED:
+        fresh = read_po(copy / "locale" / to_locale(code) / "LC_MESSAGES" / f"{domain}.po")
+        missing[code] = [e["msgid"] for e in fresh
+                         if "fuzzy" in e["flags"] or not all(translations(e))]
+    assert missing == {code: [] for code in TRANSLATED}, (
+        f"translate these in locale/<language>/LC_MESSAGES/{domain}.po")
