@@ -117,6 +117,9 @@ def test_a_stop_signal_stops_redis_the_worker_and_the_web_server(tmp_path, numbe
     finally:
         output = _stop_platform(process, number)
     assert "Stopping…" in output
+    hint = ".venv/bin/python manage.py createsuperuser"  # what the README says
+    assert f"Admin user: {hint}" in output
+    assert hint in (Path(settings.BASE_DIR) / "README.md").read_text().replace("\n", " ")
     survivors = [pid for pid in {redis_pid, *children} if _alive(pid)]
     assert survivors == [], output
     if number != signal.SIGTERM:
