@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,9 +39,9 @@ class ReadOnlyPagesMixin:
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
-    # Fits 1280 px beside the filters: progress folds into the status, the API key and timings
-    # are on the job's page.
-    list_display = ("short_id", "created_at", "owner", "model", "status_marked", "ledger",
+    # Fits 1280 px beside the filters (without the app sidebar): progress folds into the status,
+    # a long e-mail wraps, the API key and timings are on the job's page.
+    list_display = ("short_id", "created", "owner_email", "model", "status_marked", "ledger",
                     "credits")
     list_filter = ("status", "model", "ledger", ("created_at", admin.DateFieldListFilter))
     date_hierarchy = "created_at"
@@ -57,6 +58,10 @@ class JobAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a job's ledger entries point at it; delete its output instead
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 "is_nav_sidebar_enabled": False})
+
     def get_changelist_instance(self, request):
         """Marks the page's refunded jobs with one query; the template reuses the page's rows."""
         changelist = super().get_changelist_instance(request)
@@ -69,6 +74,15 @@ class JobAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("job"))
     def short_id(self, job: Job) -> str:
         return str(job.id)[:8]
+
+    @admin.display(description=gettext_lazy("created"), ordering="created_at")
+    def created(self, job: Job) -> str:
+        return timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=gettext_lazy("owner"), ordering="owner__email")
+    def owner_email(self, job: Job) -> str:
+        return format_html('<span style="white-space:normal;overflow-wrap:anywhere">{}</span>',
+                           job.owner.email)
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_marked(self, job: Job) -> str:
