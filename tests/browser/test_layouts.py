@@ -227,3 +227,18 @@ def test_a_failed_jobs_bar_shows_failure(site, busy_customer):
         assert bar.evaluate("b => getComputedStyle(b).accentColor") == "rgb(201, 42, 42)"
         expect(page.locator("#job-error")).to_contain_text("not an audio file we can read")
         expect(page.locator("#job-cancel")).to_be_hidden()
+
+
+def test_on_a_desktop_the_links_show_in_one_row_without_a_menu(site, busy_customer):
+    job = Job.objects.get(owner=busy_customer, status="completed")
+    Job.objects.filter(pk=job.pk).update(
+        warnings=["prompt was accepted but is not used by this engine (lipsync)."])
+    with browser_page(site, busy_customer, {"width": 1280, "height": 900}) as page:
+        page.goto(f"{site}/studio/jobs/{job.id}/")
+        expect(page.locator("label.nav-toggle-label")).to_be_hidden()
+        links = page.locator(".mainnav a")
+        tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all())}
+        assert len(tops) == 1, tops  # one row
+        expect(page.locator(".mainnav").get_by_role("link", name="Job history")).to_be_visible()
+        expect(page.locator("#job-warnings")).to_contain_text("Notes on this video")
+        screenshot(page, "desktop-job-page")
