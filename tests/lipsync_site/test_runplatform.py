@@ -50,11 +50,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _own_services_env(var_dir: Path) -> dict:
+    """The embedded Redis and a SQLite database under var_dir, whatever CI exports."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("REDIS_URL", "DATABASE_URL")}
+    return {**env, "LIPSYNC_VAR_DIR": str(var_dir)}
+
+
 def _start_platform(var_dir: Path, port: int) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     return subprocess.Popen(
         [sys.executable, "manage.py", "runplatform", "--port", str(port)],
-        env={**env, "LIPSYNC_VAR_DIR": str(var_dir)}, cwd=settings.BASE_DIR,
+        env=_own_services_env(var_dir), cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -156,10 +162,9 @@ def test_a_second_run_while_one_runs_is_refused_and_leaves_the_first_alone(tmp_p
     first = _start_platform(tmp_path, port)
     try:
         redis_pid, _ = _wait_until_serving(first, tmp_path, port)
-        env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
         second = subprocess.run(
             [sys.executable, "manage.py", "runplatform", "--no-worker", "--port", str(port)],
-            env={**env, "LIPSYNC_VAR_DIR": str(tmp_path)}, cwd=settings.BASE_DIR,
+            env=_own_services_env(tmp_path), cwd=settings.BASE_DIR,
             capture_output=True, text=True, timeout=60,
         )
         assert second.returncode != 0
