@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # Development defaults for a local run; any of them can be overridden from the environment.
 run: $(VENV)/.installed-run
 	DEBUG=$${DEBUG:-1} LIPSYNC_ALLOW_HTTP_WEBHOOKS=$${LIPSYNC_ALLOW_HTTP_WEBHOOKS:-1} \
-		$(PY) manage.py runplatform
+		exec $(PY) manage.py runplatform
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -31,6 +31,13 @@ def job_refund_get(*, job_id) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(idempotency_key=job_refund_key(job_id)).first()
 
 
+def job_ids_refunded(*, job_ids) -> set[str]:
+    """Which of these jobs were refunded (as strings), in one query."""
+    keys = [job_refund_key(job_id) for job_id in job_ids]
+    return set(LedgerEntry.objects.filter(idempotency_key__in=keys)
+               .values_list("job_id", flat=True))
+
+
 @transaction.atomic
 def credit_job_refund(*, job_id, staff_user, reason: str) -> tuple[LedgerEntry, bool]:
     """Return the credits captured for `job_id`; returns (the refund entry, created now).

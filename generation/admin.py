@@ -3,13 +3,14 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing.errors import LedgerError
 from billing.models import LedgerEntry
-from billing.refunds import credit_job_refund
+from billing.refunds import credit_job_refund, job_ids_refunded, job_refund_get
 from generation import services
 from generation.errors import NotEnoughCredits
 from generation.models import Job, Status, Upload
@@ -20,20 +21,32 @@ from support.selectors import staff_actions_of
 from support.services import staff_action_record
 
 JOB_FIELDS = (
-    "id", "owner", "ledger", "api_key", "model", "status", "progress", "error", "credits",
-    "billed_seconds", "output", "output_duration", "output_expires_at", "form_state", "webhook",
-    "warnings", "timings", "execution_ms", "attempts", "created_at", "started_at",
-    "completed_at", "cancel_requested_at", "heartbeat_at",
+    "id", "owner", "ledger", "api_key", "model", "status", "refund", "progress", "error",
+    "credits", "billed_seconds_rounded", "output", "output_duration_rounded",
+    "output_expires_at", "form_state", "webhook", "warnings", "timings", "execution_ms",
+    "attempts", "created_at", "started_at", "completed_at", "cancel_requested_at",
+    "heartbeat_at",
 )
 
 
+class ReadOnlyPagesMixin:
+    """Every field is read-only: the page is titled "View …" and has no Save button. Changes go
+    through the actions, which ask for a reason (they check their own permission)."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "short_id", "owner", "model", "status", "ledger", "credits",
-                    "progress_percent")
+class JobAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
+    # Fits 1280 px beside the filters (without the app sidebar): progress folds into the status,
+    # a long e-mail wraps, the API key and timings are on the job's page.
+    list_display = ("short_id", "created", "owner_email", "model", "status_marked", "ledger",
+                    "credits")
     list_filter = ("status", "model", "ledger", ("created_at", admin.DateFieldListFilter))
     date_hierarchy = "created_at"
-    search_fields = ("=id", "owner__email")
+    # "^id": the short id shown in the list (or any start of the full id) finds the job.
+    search_fields = ("^id", "owner__email")
     list_select_related = ("owner",)
     readonly_fields = (*JOB_FIELDS, "ledger_entries", "staff_actions")
     fields = readonly_fields
@@ -45,13 +58,56 @@ class JobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a job's ledger entries point at it; delete its output instead
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 "is_nav_sidebar_enabled": False})
+
+    def get_changelist_instance(self, request):
+        """Marks the page's refunded jobs with one query; the template reuses the page's rows."""
+        changelist = super().get_changelist_instance(request)
+        jobs = list(changelist.result_list)
+        refunded = job_ids_refunded(job_ids=[job.id for job in jobs])
+        for job in jobs:
+            job.was_refunded = str(job.id) in refunded
+        return changelist
+
     @admin.display(description=gettext_lazy("job"))
     def short_id(self, job: Job) -> str:
         return str(job.id)[:8]
 
-    @admin.display(description=gettext_lazy("progress"))
-    def progress_percent(self, job: Job) -> str:
-        return f"{round(job.progress * 100)}%"
+    @admin.display(description=gettext_lazy("created"), ordering="created_at")
+    def created(self, job: Job) -> str:
+        return timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=gettext_lazy("owner"), ordering="owner__email")
+    def owner_email(self, job: Job) -> str:
+        return format_html('<span style="white-space:normal;overflow-wrap:anywhere">{}</span>',
+                           job.owner.email)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_marked(self, job: Job) -> str:
+        if not job.is_finished:
+            return f"{job.get_status_display()} · {round(job.progress * 100)}%"
+        if getattr(job, "was_refunded", False):
+            return format_html('{} · <strong class="refunded">{}</strong>',
+                               job.get_status_display(), _("refunded"))
+        return job.get_status_display()
+
+    @admin.display(description=gettext_lazy("refund"))
+    def refund(self, job: Job) -> str:
+        entry = job_refund_get(job_id=job.id)
+        if entry is None:
+            return "—"
+        return _("Refunded %(credits)d credits on %(date)s") % {
+            "credits": entry.amount, "date": entry.created_at.strftime("%Y-%m-%d %H:%M")}
+
+    @admin.display(description=gettext_lazy("billed seconds"))
+    def billed_seconds_rounded(self, job: Job) -> str:
+        return "—" if job.billed_seconds is None else f"{job.billed_seconds:.2f} s"
+
+    @admin.display(description=gettext_lazy("output duration"))
+    def output_duration_rounded(self, job: Job) -> str:
+        return "—" if job.output_duration is None else f"{job.output_duration:.2f} s"
 
     @admin.display(description=gettext_lazy("ledger entries"))
     def ledger_entries(self, job: Job) -> str:
@@ -154,7 +210,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
     list_display = ("created_at", "owner", "kind", "original_name", "size")
     list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
     search_fields = ("=id", "owner__email", "original_name")

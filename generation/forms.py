@@ -39,7 +39,9 @@ class StudioForm(forms.Form):
                  ("right_left", _("Right first, then left"))],
     )
     prompt = forms.CharField(label=_("Prompt"), required=False, max_length=2000,
-                             help_text=_("Optional style guidance text."),
+                             help_text=_("Optional. No engine on this server uses it yet: the "
+                                         "video is made from your files alone, and the job "
+                                         "says so in its notes."),
                              widget=forms.Textarea(attrs={"rows": 2}))
     seed = forms.IntegerField(label=_("Seed"), required=False, min_value=-1,
                               max_value=2**31 - 1,

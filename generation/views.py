@@ -72,7 +72,10 @@ def studio_history(request):
 @require_POST
 def studio_output_delete(request, job_id):
     job = studio_job_get_owned(owner=request.user, job_id=job_id)
-    if job_output_delete(job=job):
+    if request.POST.get("confirm") != "yes":  # the box browsers require; checked here too
+        messages.error(request, _("Nothing was deleted: tick the box to confirm that the video "
+                                  "should be deleted for good."))
+    elif job_output_delete(job=job):
         messages.success(request, _("The video was deleted. The job stays in your history."))
     else:
         messages.info(request, _("This job has no video to delete."))

@@ -53,6 +53,19 @@
     return (Math.round(seconds * 10) / 10).toFixed(1);
   }
 
+  // The studio's "N user credits available" badge, read again after a job holds, is charged
+  // or gives back its credits. Pages without the badge (a job's page) skip the request.
+  async function refreshBalance() {
+    const badge = document.getElementById("user-balance");
+    if (!badge) return;
+    const result = await callApi("GET", badge.dataset.balanceUrl);
+    if (!result.ok || !result.data) return;
+    const available = Number(result.data.available);
+    badge.dataset.available = String(available);
+    badge.textContent = tr(gettext("%(available)s user credits available"),
+                           { available: available.toLocaleString(document.documentElement.lang || undefined) });
+  }
+
   // --- The job panel: poll GET /api/v1/jobs/{id} until the job finishes. --------------------
 
   function JobPanel(panel) {
@@ -70,6 +83,7 @@
     this.panel.hidden = false;
     this.el("job-result").hidden = true;
     this.el("job-error").hidden = true;
+    this.lastStatus = initial ? initial.status : "processing";
     const details = this.el("job-details");
     details.href = this.pageUrl + jobId + "/";
     details.hidden = window.location.pathname === details.pathname; // already on its page
@@ -99,15 +113,20 @@
   };
 
   JobPanel.prototype.render = function (job) {
-    const percent = Math.round((job.status === "completed" ? 1 : job.progress || 0) * 100);
+    // A job that ended, well or not, fills its bar: a failed one in red, labelled "Failed".
+    const percent = Math.round((job.status === "processing" ? job.progress || 0 : 1) * 100);
     const bar = this.el("job-progress");
     bar.value = percent;
     bar.setAttribute("aria-valuenow", String(percent));
-    this.el("job-progress-text").textContent = percent + "%";
+    this.el("job-progress-text").textContent = job.status === "failed"
+      ? tr(gettext("Failed")) : percent + "%";
     const badge = this.el("job-status");
     badge.className = "badge status-" + job.status;
     this.panel.dataset.status = job.status;
     this.el("job-cancel").hidden = job.status !== "processing";
+    this.showWarnings(job.warnings || []);
+    if (job.status !== this.lastStatus) refreshBalance(); // charged, or its hold given back
+    this.lastStatus = job.status;
     if (job.status === "processing") {
       badge.textContent = tr(gettext("Processing"));
       this.el("job-status-text").textContent = percent > 0
@@ -137,6 +156,18 @@
     error.hidden = false;
   };
 
+  // What the engine wants the user to know (e.g. the prompt was not used).
+  JobPanel.prototype.showWarnings = function (warnings) {
+    const box = this.el("job-warnings");
+    const list = box.querySelector("ul");
+    list.replaceChildren(...warnings.map((text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      return item;
+    }));
+    box.hidden = warnings.length === 0;
+  };
+
   JobPanel.prototype.cancel = async function () {
     const button = this.el("job-cancel");
     button.disabled = true;
@@ -158,6 +189,7 @@
     this.panel = panel;
     this.pricing = pricing;
     this.durations = {}; // formState field -> seconds, for audio we uploaded and probed
+    this.uploadErrors = {}; // formState field -> why its file was refused, until another is picked
     this.uploading = 0;
     this.inputs = Array.from(form.querySelectorAll(".media-input"));
 
@@ -171,6 +203,8 @@
       box.querySelector("[data-role=url]").addEventListener("input", () => {
         // A pasted URL: its length is only known once a worker reads it.
         delete this.durations[box.dataset.field];
+        delete this.uploadErrors[box.dataset.field];
+        this.setFieldError("formState." + box.dataset.field, "");
         box.querySelector("[data-role=status]").textContent = "";
         this.showPrice();
       });
@@ -209,6 +243,7 @@
     const urlInput = box.querySelector("[data-role=url]");
     this.setFieldError("formState." + field, "");
     delete this.durations[field];
+    delete this.uploadErrors[field];
     urlInput.value = "";
     status.textContent = tr(gettext("Uploading %(name)s…"), { name: file.name });
     this.uploading += 1;
@@ -220,8 +255,9 @@
     this.uploading -= 1;
     if (!result.ok) {
       status.textContent = "";
-      this.setFieldError("formState." + field, tr(gettext("This file cannot be used: %(error)s"),
-                                                   { error: networkOrServerError(result) }));
+      this.uploadErrors[field] = tr(gettext("This file cannot be used: %(error)s"),
+                                    { error: networkOrServerError(result) });
+      this.setFieldError("formState." + field, this.uploadErrors[field]);
       this.showPrice();
       return;
     }
@@ -291,6 +327,10 @@
     const summary = document.getElementById("form-error");
     summary.hidden = true;
     summary.textContent = "";
+    // A refused file's reason stays until another file (or a URL) replaces it.
+    Object.entries(this.uploadErrors).forEach(([field, text]) => {
+      this.setFieldError("formState." + field, text);
+    });
   };
 
   Studio.prototype.setFieldError = function (name, text) {
@@ -329,7 +369,9 @@
   Studio.prototype.validate = function (state) {
     let ok = true;
     this.activeInputs().forEach((box) => {
-      if (box.dataset.required && !state[box.dataset.field]) {
+      if (this.uploadErrors[box.dataset.field]) {
+        ok = false; // its specific reason is already shown next to it
+      } else if (box.dataset.required && !state[box.dataset.field]) {
         this.setFieldError("formState." + box.dataset.field, tr(gettext("Upload a file or paste its URL.")));
         ok = false;
       }
@@ -358,6 +400,7 @@
                                  { formState: state });
     button.disabled = false;
     if (result.ok) {
+      refreshBalance(); // its credits are held now
       this.panel.watch(result.data.id);
       this.panel.panel.scrollIntoView({ behavior: "smooth", block: "start" });
       return;

@@ -106,3 +106,21 @@ def test_cancel_page_says_nothing_was_charged(client, owner):
     client.force_login(owner)
     page = client.get(reverse("billing:checkout_cancel")).content.decode()
     assert "You were not charged" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("configured", [False, True])
+def test_buy_buttons_are_disabled_and_say_why_when_payments_are_off(client, owner, settings,
+                                                                     configured):
+    settings.STRIPE_SECRET_KEY = "sk_test_fake" if configured else ""
+    CreditPackFactory(name="Starter", ledger=Ledger.USER)
+    client.force_login(owner)
+    page = client.get(reverse("billing:overview")).content.decode()
+    button = re.search(r"<button type=\"submit\"[^>]*>Buy</button>", page).group(0)
+    if configured:
+        assert "disabled" not in button and "Payments are not configured" not in page
+    else:
+        assert " disabled " in button and 'aria-describedby="payments-off"' in button
+        assert '<p class="notice" id="payments-off">Payments are not configured' in page
+        assert '<small class="unavailable">Payments are not configured</small>' in page
+

@@ -191,6 +191,7 @@ def test_sign_up_buy_credits_make_a_video_and_switch_to_portuguese(site, worker,
 
     # --- the studio: upload, price, submit, progress, result -------------------------------
     page.goto(site + "/studio/")
+    expect(page.locator("#user-balance")).to_have_text("1,000 user credits available")
     assert page.locator("input[name=mode][value=lipsync-image]").is_checked()
     assert page.locator("#price").inner_text() == "Choose the audio to see the price."
     page.set_input_files("#file-image", str(image))
@@ -206,6 +207,7 @@ def test_sign_up_buy_credits_make_a_video_and_switch_to_portuguese(site, worker,
         "Price: 20 credits (5 s at 4 credits per second).")
     page.select_option("#id_resolution", "480p")
     page.fill("#id_seed", "42")
+    page.fill("#id_prompt", "a warm smile")  # no engine uses it: the job's notes say so
     page.evaluate("""() => {
         window.progressSeen = [];
         const bar = document.getElementById('job-progress');
@@ -222,6 +224,11 @@ def test_sign_up_buy_credits_make_a_video_and_switch_to_portuguese(site, worker,
     seen = page.evaluate("window.progressSeen")
     assert seen and seen[-1] == 100 and seen == sorted(seen), seen
     assert "15 credits were charged" in page.locator("#job-status-text").inner_text()
+    # The badge follows the charge without a reload, and the engine's notes are shown.
+    expect(page.locator("#user-balance")).to_have_text("985 user credits available")
+    expect(page.locator("#job-warnings")).to_be_visible()
+    expect(page.locator("#job-warnings li").filter(
+        has_text="prompt was accepted but is not used by this engine")).to_have_count(1)
 
     page.wait_for_function("document.getElementById('job-video').readyState >= 1",
                            timeout=30_000)

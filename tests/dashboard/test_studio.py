@@ -170,7 +170,8 @@ def test_owner_deletes_the_output_file_and_keeps_the_job(owner_client, owner):
     name = job.output
     assert default_storage.exists(name)
 
-    response = owner_client.post(reverse("generation:output_delete", args=[job.id]), follow=True)
+    response = owner_client.post(reverse("generation:output_delete", args=[job.id]),
+                                 {"confirm": "yes"}, follow=True)
 
     assert response.status_code == 200
     html = response.content.decode()
