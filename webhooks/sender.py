@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
-from generation.inputs.errors import InputError
-from generation.inputs.safe_fetch import CheckedTarget, default_ca_bundle, resolve_checked_target
+from media_intake.errors import InputError
+from media_intake.safe_fetch import CheckedTarget, default_ca_bundle, resolve_checked_target
 
 USER_AGENT = "lipsync-webhooks/1.0"
 FIELD = "webhook"

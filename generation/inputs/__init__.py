@@ -1,12 +1,9 @@
-"""Safe intake of user inputs: fetch URLs without SSRF, check uploads, sniff and decode media.
+"""Old import path of `media_intake` (the engine still imports it from here).
 
-Plain Python (no Django): settings arrive as arguments.
-    safe_fetch.fetch_to_file(url, dest, field=..., kind=..., allow_private=...) -> FetchResult
-    media.probe(path, field=..., kind=...) -> ImageInfo | AudioInfo | VideoInfo
-    uploads.check_uploaded_file(path, kind=..., field="file") -> the same infos
-Every failure is errors.InputError(field, message).
+Kept as re-exports until the engine package imports `media_intake` directly; new code imports
+`media_intake`.
 """
 
-from .errors import InputError
+from media_intake.errors import InputError
 
 __all__ = ["InputError"]

@@ -44,7 +44,7 @@ def test_new_account_sees_zero_balances_and_the_way_to_the_studio(owner_client):
     assert '<span class="available">0</span>' in _card(html, "api")
     assert '<span class="available">0</span>' in _card(html, "user")
     assert "No jobs yet." in html
-    assert reverse("generation:studio") in html
+    assert reverse("studio:studio") in html
 
 
 def test_recent_jobs_are_the_owners_only_newest_first(owner_client, owner, outsider):
@@ -55,8 +55,8 @@ def test_recent_jobs_are_the_owners_only_newest_first(owner_client, owner, outsi
     html = owner_client.get(reverse("dashboard")).content.decode()
 
     table = html.split('id="recent-jobs"', 1)[1]
-    assert reverse("generation:job", args=[failed.id]) in table
-    assert reverse("generation:job", args=[done.id]) in table
+    assert reverse("studio:job", args=[failed.id]) in table
+    assert reverse("studio:job", args=[done.id]) in table
     assert table.index(str(failed.id)) < table.index(str(done.id))
     assert str(theirs.id) not in html
     assert "Completed" in table and "Failed" in table and "Portrait + audio" in table
@@ -64,8 +64,8 @@ def test_recent_jobs_are_the_owners_only_newest_first(owner_client, owner, outsi
 
 def test_links_to_every_dashboard_page(owner_client):
     html = owner_client.get(reverse("dashboard")).content.decode()
-    for name in ("generation:studio", "apikeys:list", "billing:overview", "generation:docs",
-                 "generation:history"):
+    for name in ("studio:studio", "apikeys:list", "billing:overview", "generation:docs",
+                 "studio:history"):
         assert f'href="{reverse(name)}"' in html, name
     # The language switch is in the header of every page.
     assert f'action="{reverse("set_language")}"' in html

@@ -51,9 +51,9 @@ def test_accept_language_picks_portuguese_for_a_first_visit(client):
 
 
 @pytest.mark.parametrize("name, portuguese", [
-    ("generation:studio", ["Escolha o áudio para ver o preço.", "Gerar vídeo",
+    ("studio:studio", ["Escolha o áudio para ver o preço.", "Gerar vídeo",
                            "Retrato + áudio", "Quem fala quando"]),
-    ("generation:history", ["Histórico de jobs", "Qualquer status"]),
+    ("studio:history", ["Histórico de jobs", "Qualquer status"]),
     ("apikeys:list", ["Gerencie suas chaves de autenticação", "Criar chave"]),
     ("billing:overview", ["Comprar créditos", "Reservado por jobs em andamento"]),
     ("generation:docs", ["Guia da API", "documentação interativa da API"]),

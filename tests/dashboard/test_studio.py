@@ -33,8 +33,8 @@ def _json_script(html: str, element_id: str):
 SOME_JOB_ID = "00000000-0000-0000-0000-000000000001"
 
 
-@pytest.mark.parametrize("name, args", [("generation:studio", []), ("generation:history", []),
-                                        ("generation:job", [SOME_JOB_ID])])
+@pytest.mark.parametrize("name, args", [("studio:studio", []), ("studio:history", []),
+                                        ("studio:job", [SOME_JOB_ID])])
 def test_studio_pages_need_login(client, name, args):
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -42,7 +42,7 @@ def test_studio_pages_need_login(client, name, args):
 
 def test_studio_offers_the_three_modes_and_every_setting(owner_client, owner):
     fund(owner, "user", 120)
-    html = owner_client.get(reverse("generation:studio")).content.decode()
+    html = owner_client.get(reverse("studio:studio")).content.decode()
     for mode in Mode:
         assert f'name="mode" value="{mode.value}"' in html
     for field in ("video", "image", "audio", "left_audio", "right_audio", "mask_image"):
@@ -61,7 +61,7 @@ def test_studio_prices_with_the_operators_pricing(owner_client, settings):
     settings.LIPSYNC_CREDITS_PER_SECOND_720P = 7
     settings.LIPSYNC_MIN_BILLED_SECONDS = 4
     settings.LIPSYNC_MAX_JOB_SECONDS = 90
-    html = owner_client.get(reverse("generation:studio")).content.decode()
+    html = owner_client.get(reverse("studio:studio")).content.decode()
     assert _json_script(html, "studio-pricing") == {
         "perSecond": {"480p": 3, "720p": 7}, "minSeconds": 4, "maxSeconds": 90}
     assert "3 credits per second at 480p, 7 at 720p, at least 4 seconds" in html
@@ -89,10 +89,10 @@ def test_javascript_catalog_translates_the_studio_strings(client):
 def test_job_page_owner_sees_the_result_outsider_gets_404(client, owner, outsider):
     job = make_completed_job(owner)
     client.force_login(outsider)
-    assert client.get(reverse("generation:job", args=[job.id])).status_code == 404
+    assert client.get(reverse("studio:job", args=[job.id])).status_code == 404
 
     client.force_login(owner)
-    html = client.get(reverse("generation:job", args=[job.id])).content.decode()
+    html = client.get(reverse("studio:job", args=[job.id])).content.decode()
     payload = _json_script(html, "job-initial")
     assert payload["id"] == str(job.id) and payload["status"] == "completed"
     assert payload["output"].startswith("http") and f"/outputs/{job.id}.mp4?" in payload["output"]
@@ -102,7 +102,7 @@ def test_job_page_owner_sees_the_result_outsider_gets_404(client, owner, outside
 
 def test_job_page_of_a_running_job_has_a_progress_bar_and_polls(owner_client, owner):
     job = make_job(owner, status=Status.RUNNING, progress=0.42)
-    html = owner_client.get(reverse("generation:job", args=[job.id])).content.decode()
+    html = owner_client.get(reverse("studio:job", args=[job.id])).content.decode()
     assert '<progress id="job-progress" max="100" value="42">' in html
     assert _json_script(html, "job-initial")["status"] == "processing"
     assert f'data-job-id="{job.id}"' in html
@@ -110,7 +110,7 @@ def test_job_page_of_a_running_job_has_a_progress_bar_and_polls(owner_client, ow
 
 def test_job_page_of_a_failed_job_shows_its_error(owner_client, owner):
     job = make_failed_job(owner, error="formState.audio is not an audio file we can read.")
-    html = owner_client.get(reverse("generation:job", args=[job.id])).content.decode()
+    html = owner_client.get(reverse("studio:job", args=[job.id])).content.decode()
     assert _json_script(html, "job-initial")["error"] == (
         "formState.audio is not an audio file we can read.")
     assert 'id="delete-output"' not in html
@@ -122,7 +122,7 @@ def test_job_page_of_a_failed_job_shows_its_error(owner_client, owner):
 def test_history_lists_only_the_owners_jobs(owner_client, owner, outsider):
     mine = make_job(owner)
     theirs = make_job(outsider)
-    html = owner_client.get(reverse("generation:history")).content.decode()
+    html = owner_client.get(reverse("studio:history")).content.decode()
     assert str(mine.id) in html and str(theirs.id) not in html
 
 
@@ -131,21 +131,21 @@ def test_history_filters_by_status_and_mode(owner_client, owner):
     failed = make_failed_job(owner)
     multi = make_job(owner, model=Mode.IMAGE_MULTI)
 
-    html = owner_client.get(reverse("generation:history"), {"status": "failed"}).content.decode()
+    html = owner_client.get(reverse("studio:history"), {"status": "failed"}).content.decode()
     assert str(failed.id) in html and str(done.id) not in html and str(multi.id) not in html
 
-    html = owner_client.get(reverse("generation:history"),
+    html = owner_client.get(reverse("studio:history"),
                             {"mode": "lipsync-image-multi"}).content.decode()
     assert str(multi.id) in html and str(failed.id) not in html
 
-    html = owner_client.get(reverse("generation:history"),
+    html = owner_client.get(reverse("studio:history"),
                             {"status": "processing", "mode": "lipsync-image"}).content.decode()
     assert "No jobs match these filters." in html
 
 
 def test_history_with_a_bad_filter_says_so_and_lists_everything(owner_client, owner):
     job = make_job(owner)
-    html = owner_client.get(reverse("generation:history"), {"status": "bogus"}).content.decode()
+    html = owner_client.get(reverse("studio:history"), {"status": "bogus"}).content.decode()
     assert "Select a valid choice. bogus is not one of the available choices." in html
     assert str(job.id) in html
 
@@ -153,10 +153,10 @@ def test_history_with_a_bad_filter_says_so_and_lists_everything(owner_client, ow
 def test_history_pages_keep_the_filters(owner_client, owner):
     jobs = [make_job(owner, status=Status.FAILED) for _ in range(23)]
     make_job(owner)  # processing: filtered out
-    first = owner_client.get(reverse("generation:history"), {"status": "failed"}).content.decode()
+    first = owner_client.get(reverse("studio:history"), {"status": "failed"}).content.decode()
     assert "Page 1 of 2" in first
     assert 'href="?status=failed&amp;page=2"' in first
-    second = owner_client.get(reverse("generation:history"),
+    second = owner_client.get(reverse("studio:history"),
                               {"status": "failed", "page": 2}).content.decode()
     assert second.count("data-job-id=") == 3
     assert str(jobs[0].id) in second  # the oldest is last
@@ -170,7 +170,7 @@ def test_owner_deletes_the_output_file_and_keeps_the_job(owner_client, owner):
     name = job.output
     assert default_storage.exists(name)
 
-    response = owner_client.post(reverse("generation:output_delete", args=[job.id]), follow=True)
+    response = owner_client.post(reverse("studio:output_delete", args=[job.id]), follow=True)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -187,7 +187,7 @@ def test_owner_deletes_the_output_file_and_keeps_the_job(owner_client, owner):
 def test_outsider_cannot_delete_an_output(client, owner, outsider):
     job = make_completed_job(owner)
     client.force_login(outsider)
-    response = client.post(reverse("generation:output_delete", args=[job.id]))
+    response = client.post(reverse("studio:output_delete", args=[job.id]))
     assert response.status_code == 404
     job.refresh_from_db()
     assert job.output and default_storage.exists(job.output)
@@ -195,7 +195,7 @@ def test_outsider_cannot_delete_an_output(client, owner, outsider):
 
 def test_delete_output_needs_post(owner_client, owner):
     job = make_completed_job(owner)
-    assert owner_client.get(reverse("generation:output_delete", args=[job.id])).status_code == 405
+    assert owner_client.get(reverse("studio:output_delete", args=[job.id])).status_code == 405
 
 
 def test_output_delete_twice_deletes_once(owner):

@@ -1,42 +1,22 @@
 """Inputs of a job: fetched from their URLs (or taken from the owner's uploads) into storage
 during the prepare stage, made local for the render stage, and deleted when the job ends."""
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from generation.inputs.errors import InputError
-from generation.inputs.safe_fetch import fetch_to_file
 from generation.models import Upload
 from generation.serializers import MEDIA_FIELDS
+from generation.upload_urls import media_fields, upload_id_from_url
+from media_intake.errors import InputError
+from media_intake.safe_fetch import fetch_to_file
 
 KIND_PHRASES = {"image": "an image", "audio": "an audio file", "video": "a video"}
-_UPLOAD_PATH = re.compile(r"^/api/v1/uploads/([0-9a-fA-F-]{36})/?$")
-
-
-def upload_url(upload: Upload) -> str:
-    return f"{settings.SITE_URL}/api/v1/uploads/{upload.id}"
-
-
-def upload_id_from_url(url: str) -> UUID | None:
-    """The upload id when `url` is one of this site's upload URLs, else None."""
-    site, parts = urlsplit(settings.SITE_URL), urlsplit(url)
-    if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
-        return None
-    match = _UPLOAD_PATH.match(parts.path)
-    return UUID(match.group(1)) if match else None
-
-
-def media_fields(form_state: dict) -> dict[str, str]:
-    """{formState field: URL} for the inputs this job has."""
-    return {name: form_state[name] for name in MEDIA_FIELDS if form_state.get(name)}
 
 
 def fetch_inputs(job, work_dir: Path) -> dict[str, dict]:
@@ -51,7 +31,7 @@ def fetch_inputs(job, work_dir: Path) -> dict[str, dict]:
                            "owned": False}
             continue
         local = fetch_to_file(
-            url, work_dir / name, field=field, kind=_fetch_kind(name),
+            url, work_dir / name, field=field, kind=intake_kind(name),
             allow_private=settings.LIPSYNC_ALLOW_PRIVATE_URLS,
             total_timeout=settings.LIPSYNC_FETCH_TOTAL_TIMEOUT_SECONDS,
         ).path
@@ -61,7 +41,8 @@ def fetch_inputs(job, work_dir: Path) -> dict[str, dict]:
     return files
 
 
-def _fetch_kind(name: str) -> str:
+def intake_kind(name: str) -> str:
+    """The media_intake kind of a formState input (a mask is checked as a mask image)."""
     return "mask_image" if name == "mask_image" else MEDIA_FIELDS[name]
 
 

@@ -1,4 +1,4 @@
-"""Forms of the studio pages. The studio submits through the public API from the browser (with
+"""Forms and labels of the studio pages. The studio submits through the public API from the browser (with
 the session and CSRF token); these forms render its fields with translated labels and validate
 the job history's filters."""
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from django.core.files import File
 from django.db import transaction
 
-from generation.inputs.errors import InputError
-from generation.inputs.limits import MAX_BYTES
-from generation.inputs.uploads import check_upload_size, check_uploaded_file, sniff_kind
 from generation.models import Upload
+from media_intake.errors import InputError
+from media_intake.limits import MAX_BYTES
+from media_intake.upload_checks import check_upload_size, check_uploaded_file, sniff_kind
 
 LARGEST_UPLOAD = max(MAX_BYTES.values())
 

@@ -14,7 +14,7 @@ HEARTBEAT_INTERVAL_SECONDS = 10.0
 @contextmanager
 def heartbeat(job_id):
     """Refresh the job's heartbeat from a thread while the stage runs. A SIGKILLed worker stops
-    beating, which is how the reaper knows to take the job back (services.jobs_reap_stale)."""
+    beating, which is how the reaper knows to take the job back (generation/worker/reaper.py)."""
     stop = threading.Event()
 
     def beat():

@@ -19,22 +19,22 @@ from rq.timeouts import JobTimeoutException
 
 from billing.errors import InsufficientCreditsError, JobTooLongError
 from billing.pricing import billed_seconds, job_price
-from billing.services import credit_account_get_or_create, credit_hold_create
-from generation import input_files, queueing, services
+from generation import services
 from generation.engine.base import EngineCancelled, EngineInputError, EngineRequest
 from generation.engine.registry import get_engine
-from generation.inputs.errors import InputError
-from generation.inputs.media import probe
 from generation.models import Job, Mode, Status
 from generation.outputs import output_storage_name
-from generation.worker import job_engine_name
-from generation.worker_support import (
+from generation.worker import job_inputs, queueing
+from generation.worker.engine_worker import job_engine_name
+from generation.worker.monitoring import (
     CancelCheck,
     ProgressReporter,
     StageTimer,
     fresh_connection,
     heartbeat,
 )
+from media_intake.errors import InputError
+from media_intake.media import probe
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +54,20 @@ def prepare(*, job_id) -> None:
     if not services.job_claim(job_id=job_id):
         return  # cancelled while queued, or another worker has it
     job = Job.objects.get(pk=job_id)
-    input_files.delete_owned(job.input_files)  # left by an attempt whose worker died
+    job_inputs.delete_owned(job.input_files)  # left by an attempt whose worker died
     timer = StageTimer({"queue": _ms_between(job.created_at, job.started_at)})
     files: dict = {}
     with heartbeat(job_id), _fail_on_error(job_id, lambda: files), \
-            input_files.work_directory() as work:
+            job_inputs.work_directory() as work:
         with timer("download"):
-            files.update(input_files.fetch_inputs(job, Path(work)))
+            files.update(job_inputs.fetch_inputs(job, Path(work)))
             info = _probe_inputs(files, Path(work))
         _stop_if_cancelled(job_id)
         seconds = _billed_seconds(job, info)
-        price = job_price(resolution=job.form_state["resolution"], seconds=seconds)
-        account = credit_account_get_or_create(user=job.owner, ledger=job.ledger)
-        credit_hold_create(account=account, job_id=job.id, amount=price)
-        Job.objects.filter(pk=job_id).update(
-            credits=price, billed_seconds=seconds, input_files=files, media_info=info,
-            timings=timer.ms, progress=PREPARED_PROGRESS,
+        services.job_price_hold(
+            job=job, price=job_price(resolution=job.form_state["resolution"], seconds=seconds),
+            billed_seconds=seconds, input_files=files, media_info=info, timings=timer.ms,
+            progress=PREPARED_PROGRESS,
         )
         queueing.enqueue_render(job_id, seconds=seconds)
 
@@ -81,7 +79,7 @@ def render(*, job_id) -> None:
         return
     timer = StageTimer(job.timings)
     with heartbeat(job_id), _fail_on_error(job_id, lambda: job.input_files), \
-            input_files.work_directory() as work:
+            job_inputs.work_directory() as work:
         _stop_if_cancelled(job_id)
         result = get_engine(job_engine_name()).render(_engine_request(job, Path(work)))
         _stop_if_cancelled(job_id)
@@ -95,15 +93,14 @@ def render(*, job_id) -> None:
         if not completed:  # cancelled at the last moment: the output is not delivered
             default_storage.delete(stored)
             raise Cancelled()
-        input_files.delete_owned(job.input_files)
+        job_inputs.delete_owned(job.input_files)
 
 
 def _probe_inputs(files: dict, work: Path) -> dict:
-    paths = input_files.local_paths(files, work)
+    paths = job_inputs.local_paths(files, work)
     info = {}
     for name, path in paths.items():
-        kind = "mask_image" if name == "mask_image" else input_files.MEDIA_FIELDS[name]
-        media = probe(path, field=f"formState.{name}", kind=kind)
+        media = probe(path, field=f"formState.{name}", kind=job_inputs.intake_kind(name))
         info[name] = {k: float(v) if isinstance(v, int | float) else v
                       for k, v in vars(media).items()}
     return info
@@ -120,7 +117,7 @@ def _billed_seconds(job: Job, info: dict) -> float:
 
 
 def _engine_request(job: Job, work: Path) -> EngineRequest:
-    paths = input_files.local_paths(job.input_files, work)
+    paths = job_inputs.local_paths(job.input_files, work)
     state = job.form_state
     return EngineRequest(
         mode=ENGINE_MODES[job.model], video=paths.get("video"), image=paths.get("image"),
@@ -176,4 +173,4 @@ def _fail_on_error(job_id, owned_files):
 
 def _fail(job_id, error: str, files: dict) -> None:
     services.job_fail(job_id=job_id, error=error)
-    input_files.delete_owned(files)
+    job_inputs.delete_owned(files)
