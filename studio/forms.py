@@ -1,6 +1,6 @@
-"""Forms and labels of the studio pages. The studio submits through the public API from the browser (with
-the session and CSRF token); these forms render its fields with translated labels and validate
-the job history's filters."""
+"""Forms and labels of the studio pages. The studio submits through the public API from the
+browser (with the session and CSRF token); these forms render its fields with translated labels
+and validate the job history's filters."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from generation.inputs.errors import InputError
-from generation.inputs.safe_fetch import fetch_to_file, forbidden_address_kind
+from media_intake.errors import InputError
+from media_intake.safe_fetch import fetch_to_file, forbidden_address_kind
 
 FIELD = "formState.audio"
 
@@ -124,7 +124,7 @@ def test_redirect_to_loopback_refused(
     media_server, media, tmp_path, monkeypatch
 ):
     """The first hop is allowed, the redirect's target is not: the check runs on every hop."""
-    from generation.inputs import safe_fetch
+    from media_intake import safe_fetch
 
     real_check = safe_fetch.forbidden_address_kind
     checks = []
@@ -327,7 +327,7 @@ def tls_server(tmp_path, media):
          "-addext", "subjectAltName=DNS:media.example.test"],
         check=True, capture_output=True,
     )
-    from tests.generation.conftest import MediaServer
+    from tests.media_intake.factories import MediaServer
 
     server = MediaServer()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -372,7 +372,7 @@ def test_https_certificate_for_another_name_refused(tls_server, tmp_path, resolv
 
 
 def test_check_url_refuses_without_connecting(media_server, resolve_to_loopback):
-    from generation.inputs.safe_fetch import check_url
+    from media_intake.safe_fetch import check_url
 
     resolve_to_loopback("internal.example.test")
     url = media_server.url("/speech.wav", host="internal.example.test")

@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 
 from generation.models import Job
-from tests.generation.api_support import grant, key_client
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
 from tests.worker import run_burst_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -99,9 +100,9 @@ def test_a_bad_input_fails_the_job_clearly_and_costs_nothing(api, local_inputs, 
 
 def test_not_enough_credits_for_the_real_length_fails_and_costs_nothing(owner, local_inputs,
                                                                          media):
-    grant(owner, "api", 10)  # enough to submit at 480p (minimum 10), not for 12 s of audio
+    funded_account(owner, "api", 10)  # enough to submit at 480p (minimum 10), not for 12 s of audio
     client = key_client(owner)
-    from tests.generation.conftest import make_audio
+    from tests.media_intake.factories import make_audio
 
     long_audio = make_audio(media.root / "twelve.wav", 12)
     image = local_inputs.serve_file("/face.png", media.image_png, "image/png")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from generation.inputs.errors import InputError
-from generation.inputs.media import AudioInfo, ImageInfo, VideoInfo
-from generation.inputs.uploads import check_upload_size, check_uploaded_file, sniff_kind
+from media_intake.errors import InputError
+from media_intake.media import AudioInfo, ImageInfo, VideoInfo
+from media_intake.upload_checks import check_upload_size, check_uploaded_file, sniff_kind
 
 
 @pytest.mark.parametrize(("kind", "name", "info_class"), [

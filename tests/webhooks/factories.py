@@ -1,4 +1,4 @@
-"""Webhook test support: a real HTTP receiver on 127.0.0.1, jobs, and RQ helpers.
+"""Webhook test data: a real HTTP receiver on 127.0.0.1, jobs and deliveries, and RQ helpers.
 
 `receiver` is a threaded HTTP server that records every POST (path, headers, exact body) and
 answers each path from a script: statuses in order (the last one repeats), a redirect, or hostile
@@ -21,6 +21,8 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from generation.models import Job, Mode, Status
+from webhooks import payloads
+from webhooks.models import Attempt, Delivery, DeliveryStatus, Event
 
 HANG = "hang"  # read the request, never answer
 FLOOD = "flood"  # 200 announcing 10 GB, then bytes until the client hangs up
@@ -170,7 +172,7 @@ def free_port_url(path: str = "/hook") -> str:
     return f"http://127.0.0.1:{port}{path}"
 
 
-def make_job(owner, *, webhook: str = "", status: str = Status.COMPLETED, **fields) -> Job:
+def make_webhook_job(owner, *, webhook: str = "", status: str = Status.COMPLETED, **fields) -> Job:
     """A job row as the pipeline leaves it (completed with an output, by default)."""
     now = timezone.now()
     job_id = uuid.uuid4()
@@ -201,3 +203,18 @@ def queued_attempts() -> int:
 def forget_queued_attempts() -> None:
     """Empty the `webhooks` queue, as a Redis that lost its data would."""
     django_rq.get_queue("webhooks").empty()
+
+
+def make_failed_delivery(owner, job=None) -> Delivery:
+    """A delivery that failed once (503), as the delivery pages show it."""
+    job = job or make_webhook_job(owner, webhook="https://hooks.example.com/lipsync")
+    delivery = Delivery.objects.create(
+        owner=owner, job=job, event=Event.JOB_FINISHED, message_id="msg_first",
+        url=job.webhook, payload=payloads.job_body(job), status=DeliveryStatus.FAILED,
+        attempt_count=1, finished_at=timezone.now(),
+    )
+    Attempt.objects.create(delivery=delivery, number=1, started_at=timezone.now(),
+                           duration_ms=87, status_code=503, succeeded=False,
+                           error="hooks.example.com answered 503 Service Unavailable.",
+                           response_excerpt="upstream overloaded")
+    return delivery

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from billing.selectors import credit_balance_get
 from billing.services import credit_account_get_or_create, credit_hold_create
-from generation import pipeline, services
+from generation import services
 from generation.models import Job, Status
 from generation.outputs import output_url
-from tests.generation.conftest import wait_for
-from tests.worker import run_burst_worker, worker_env
+from generation.worker import reaper, stages
+from tests.worker import run_burst_worker, wait_for, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,11 +38,11 @@ def test_cancel_while_running_stops_at_the_next_stage_and_releases_credits(
         api, media, media_server, settings, owner):
     settings.LIPSYNC_ALLOW_PRIVATE_URLS = True
     job_id = _submit_local(api, media_server, media)
-    pipeline.prepare(job_id=job_id)  # fetched, priced, credits held; render is queued
+    stages.prepare(job_id=job_id)  # fetched, priced, credits held; render is queued
     assert credit_balance_get(user=owner, ledger="api").held == 10
 
     assert api.post(f"/api/v1/jobs/{job_id}/cancel").json()["status"] == "processing"
-    pipeline.render(job_id=job_id)
+    stages.render(job_id=job_id)
 
     job = api.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "failed" and "cancelled" in job["error"]
@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_job_is_detected_and_the_job_runs_again(
 
     settings.LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS = 1
     time.sleep(1.5)
-    assert services.jobs_reap_stale() == 1
+    assert reaper.jobs_reap_stale() == 1
     job = Job.objects.get(pk=job_id)
     assert (job.status, job.attempts) == (Status.QUEUED, 1)
 
@@ -90,7 +90,7 @@ def test_a_job_whose_worker_died_twice_fails_and_its_hold_is_released(api, owner
     credit_hold_create(account=account, job_id=job_id, amount=40)
     Job.objects.filter(pk=job_id).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
 
-    assert services.jobs_reap_stale() == 1
+    assert reaper.jobs_reap_stale() == 1
     job = api.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "failed" and "stopped unexpectedly" in job["error"]
     assert api.get("/api/v1/balance").json()["available"] == 1000
@@ -101,7 +101,7 @@ def test_a_live_job_is_left_alone(api, public_dns):
         "image": "https://example.com/p.png", "audio": "https://example.com/a.mp3"}},
         format="json").json()["id"]
     services.job_claim(job_id=job_id)
-    assert services.jobs_reap_stale() == 0
+    assert reaper.jobs_reap_stale() == 0
     assert Job.objects.get(pk=job_id).status == Status.RUNNING
 
 

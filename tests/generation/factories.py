@@ -1,31 +1,21 @@
 """Jobs in a given state, with the ledger entries a real run would have left."""
 
-import uuid
-
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from billing.services import (
-    credit_account_get_or_create,
     credit_hold_capture,
     credit_hold_create,
     credit_hold_release,
-    credits_grant,
 )
 from generation.models import Job, Mode, Status
 from generation.outputs import output_expiry, output_storage_name
+from tests.billing.factories import funded_account
 
 IMAGE_FORM_STATE = {"image": "https://example.com/face.png",
                     "audio": "https://example.com/voice.mp3", "resolution": "480p",
                     "prompt": "", "seed": None}
-
-
-def fund(user, ledger: str, amount: int):
-    account = credit_account_get_or_create(user=user, ledger=ledger)
-    credits_grant(account=account, amount=amount, reason="test funds",
-                  idempotency_key=f"test-fund:{uuid.uuid4()}")
-    return account
 
 
 def make_job(owner, *, status=Status.QUEUED, ledger="user", model=Mode.IMAGE, credits=None,
@@ -37,7 +27,7 @@ def make_job(owner, *, status=Status.QUEUED, ledger="user", model=Mode.IMAGE, cr
 
 def make_completed_job(owner, *, ledger="user", credits=20, with_output=True) -> Job:
     """A job that ran: credits held, then captured; optionally a stored (fake) MP4."""
-    account = fund(owner, ledger, credits)  # what the job will spend
+    account = funded_account(owner, ledger, credits)  # what the job will spend
     job = make_job(owner, status=Status.RUNNING, ledger=ledger, credits=credits,
                    started_at=timezone.now())
     credit_hold_create(account=account, job_id=job.id, amount=credits)
@@ -54,7 +44,7 @@ def make_completed_job(owner, *, ledger="user", credits=20, with_output=True) ->
 
 
 def make_running_job(owner, *, ledger="user", credits=10) -> Job:
-    account = fund(owner, ledger, credits)
+    account = funded_account(owner, ledger, credits)
     job = make_job(owner, status=Status.RUNNING, ledger=ledger, credits=credits, progress=0.4,
                    started_at=timezone.now(), heartbeat_at=timezone.now())
     credit_hold_create(account=account, job_id=job.id, amount=credits)
@@ -62,7 +52,7 @@ def make_running_job(owner, *, ledger="user", credits=10) -> Job:
 
 
 def make_failed_job(owner, *, ledger="user", error="formState.audio is not audio.") -> Job:
-    account = fund(owner, ledger, 10)
+    account = funded_account(owner, ledger, 10)
     job = make_job(owner, status=Status.RUNNING, ledger=ledger, credits=10,
                    started_at=timezone.now())
     credit_hold_create(account=account, job_id=job.id, amount=10)

@@ -8,8 +8,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from generation.models import Job, Mode, Status
-from generation.studio_services import job_output_delete
-from tests.dashboard.helpers import fund, make_completed_job, make_failed_job, make_job
+from generation.services import job_output_delete
+from tests.billing.factories import funded_account
+from tests.generation.factories import make_completed_job, make_failed_job, make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_studio_pages_need_login(client, name, args):
 
 
 def test_studio_offers_the_three_modes_and_every_setting(owner_client, owner):
-    fund(owner, "user", 120)
+    funded_account(owner, "user", 120)
     html = owner_client.get(reverse("studio:studio")).content.decode()
     for mode in Mode:
         assert f'name="mode" value="{mode.value}"' in html

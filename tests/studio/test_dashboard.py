@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from billing.services import credit_hold_create
 from generation.models import Status
-from tests.dashboard.helpers import fund, make_completed_job, make_job
+from tests.billing.factories import funded_account
+from tests.generation.factories import make_completed_job, make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,8 @@ def test_needs_login(client):
 
 
 def test_shows_both_balances_available_and_held(owner_client, owner):
-    fund(owner, "api", 1500)
-    user_account = fund(owner, "user", 300)
+    funded_account(owner, "api", 1500)
+    user_account = funded_account(owner, "user", 300)
     running = make_job(owner, status=Status.RUNNING, ledger="user")
     credit_hold_create(account=user_account, job_id=running.id, amount=40)
 

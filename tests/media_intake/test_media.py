@@ -6,9 +6,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from generation.inputs.errors import InputError
-from generation.inputs.media import probe, probe_audio, probe_image, probe_video
-from tests.generation.conftest import make_image, make_streamed, run_ffmpeg_cli
+from media_intake.errors import InputError
+from media_intake.media import probe, probe_audio, probe_image, probe_video
+from tests.media_intake.factories import make_image, make_streamed, run_ffmpeg_cli
 
 
 def fails(check, *args, **kwargs) -> InputError:
