@@ -4,7 +4,6 @@ rendering of the job object (GET /jobs/{id}, the job list, webhook bodies, the O
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from generation.models import Mode, Status
@@ -116,36 +115,43 @@ class IsoSecondsField(serializers.DateTimeField):
         return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class JobObjectSerializer(serializers.Serializer):
-    """The contract's job object: the GET body, each item of the list and, byte for byte, the
-    webhook body. Its class name gives the schema's "JobObject" component."""
+class OutputUrlField(serializers.URLField):
+    """The signed URL of a completed job's video; null for any other job."""
 
+    def to_representation(self, job) -> str | None:
+        return output_url(job) if job.status == Status.COMPLETED else None
+
+
+class FinishedTimingsField(serializers.DictField):
+    """Milliseconds per stage once the job has finished; null before."""
+
+    def to_representation(self, job) -> dict | None:
+        return job.timings if job.is_finished else None
+
+
+class RoundedProgressField(serializers.FloatField):
+    def to_representation(self, value) -> float:
+        return round(value, 3)
+
+
+# The contract's job object: the GET body, each item of the list and, byte for byte, the webhook
+# body. The class name gives the schema's "JobObject" component.
+class JobObjectSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     model = serializers.ChoiceField(choices=Mode.values)
     status = serializers.ChoiceField(choices=["processing", "completed", "failed"],
                                      source="public_status")
-    output = serializers.SerializerMethodField(help_text="Signed URL of the MP4; expires.")
+    output = OutputUrlField(source="*", allow_null=True,
+                            help_text="Signed URL of the MP4; expires.")
     error = serializers.CharField(allow_blank=True)
     executionTime = serializers.IntegerField(source="execution_ms", allow_null=True,  # noqa: N815
                                              help_text="ms")
-    timings = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
+    timings = FinishedTimingsField(source="*", child=serializers.IntegerField(), allow_null=True)
+    progress = RoundedProgressField()
     credits = serializers.IntegerField(allow_null=True)
     warnings = serializers.ListField(child=serializers.CharField())
     createdAt = IsoSecondsField(source="created_at")  # noqa: N815
     completedAt = IsoSecondsField(source="completed_at", allow_null=True)  # noqa: N815
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_output(self, job) -> str | None:
-        return output_url(job) if job.status == Status.COMPLETED else None
-
-    @extend_schema_field(serializers.DictField(child=serializers.IntegerField(), allow_null=True))
-    def get_timings(self, job) -> dict | None:
-        return job.timings if job.is_finished else None
-
-    @extend_schema_field(serializers.FloatField())
-    def get_progress(self, job) -> float:
-        return round(job.progress, 3)
 
 
 def job_object(job) -> dict:

@@ -1,7 +1,7 @@
 """POST one webhook to one receiver, whatever the receiver does, within a hard time limit.
 
 The receiver is someone else's server, so it is treated like any user-supplied URL: the address
-checks of generation/inputs/safe_fetch.py run before every attempt and the connection goes to the
+checks of media_intake/safe_fetch.py run before every attempt and the connection goes to the
 checked address itself (Host header, TLS SNI and certificate check keep the name), so DNS
 rebinding cannot turn a webhook into a request to our own network. Redirects are never followed.
 
