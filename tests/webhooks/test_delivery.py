@@ -226,8 +226,8 @@ def test_an_attempt_is_claimed_once(owner, local_webhooks):
     job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 500))
     delivery = services.delivery_create_for_job(job_id=job.id)
 
-    assert services._delivery_claim(delivery.id) == (delivery, 1)
-    assert services._delivery_claim(delivery.id) is None
+    assert services.delivery_claim(delivery.id) == (delivery, 1)
+    assert services.delivery_claim(delivery.id) is None
     assert services.delivery_attempt(delivery_id=delivery.id) is None
     assert local_webhooks.requests == []
 
@@ -242,7 +242,7 @@ def test_a_claim_lost_between_reading_and_updating_sends_nothing(owner, local_we
     def rival_claims_first() -> int:  # runs between our SELECT and our UPDATE
         if not rival:
             rival.append("started")
-            rival.append(services._delivery_claim(delivery.id))
+            rival.append(services.delivery_claim(delivery.id))
         return real_max_attempts()
 
     monkeypatch.setattr(services, "max_attempts", rival_claims_first)
@@ -270,7 +270,7 @@ def test_the_sweep_recovers_a_delivery_whose_worker_died_mid_attempt(owner, loca
     job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     delivery = services.delivery_create_for_job(job_id=job.id)
     forget_queued_attempts()
-    services._delivery_claim(delivery.id)  # ...and the worker is killed before it records
+    services.delivery_claim(delivery.id)  # ...and the worker is killed before it records
 
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() - timedelta(hours=1))
