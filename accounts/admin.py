@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from billing.models import CreditAccount, Ledger
 from billing.selectors import credit_balance_get
-from generation.studio_selectors import recent_jobs
+from generation.selectors import job_list_recent
 
 SUPPORT_RECENT_JOBS = 10
 
@@ -95,7 +95,7 @@ class UserAdmin(DjangoUserAdmin):
     def jobs(self, user: User) -> str:
         if user.pk is None:
             return "—"
-        jobs = recent_jobs(owner=user, limit=SUPPORT_RECENT_JOBS)
+        jobs = job_list_recent(owner=user, limit=SUPPORT_RECENT_JOBS)
         if not jobs:
             return _("No jobs yet.")
         rows = format_html_join(

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing.services import REASON_MAX_LENGTH
+from billing.ledger import REASON_MAX_LENGTH
 
 
 class AdjustCreditsForm(forms.Form):

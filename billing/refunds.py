@@ -10,9 +10,9 @@ refund never moves credits between the API and user ledgers.
 from django.db import transaction
 
 from billing.errors import LedgerError
+from billing.ledger import entry_post, job_key, require_reason
 from billing.locks import credit_account_lock
 from billing.models import EntryKind, LedgerEntry
-from billing.services import _entry_post, _job_key, _require_reason
 
 
 class NothingToRefundError(LedgerError):
@@ -24,7 +24,7 @@ class NothingToRefundError(LedgerError):
 
 
 def job_refund_key(job_id) -> str:
-    return _job_key(str(job_id), EntryKind.REFUND)
+    return job_key(str(job_id), EntryKind.REFUND)
 
 
 def job_refund_get(*, job_id) -> LedgerEntry | None:
@@ -47,10 +47,10 @@ def credit_job_refund(*, job_id, staff_user, reason: str) -> tuple[LedgerEntry, 
     first refund with created=False and changes nothing.
     """
     job_id = str(job_id)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if staff_user is None or not staff_user.is_staff:
         raise ValueError("Refunds are made by staff users only.")
-    capture = LedgerEntry.objects.filter(idempotency_key=_job_key(job_id, EntryKind.CAPTURE),
+    capture = LedgerEntry.objects.filter(idempotency_key=job_key(job_id, EntryKind.CAPTURE),
                                          kind=EntryKind.CAPTURE).first()
     if capture is None or capture.amount == 0:
         raise NothingToRefundError(job_id)
@@ -59,7 +59,7 @@ def credit_job_refund(*, job_id, staff_user, reason: str) -> tuple[LedgerEntry, 
     existing = job_refund_get(job_id=job_id)
     if existing is not None:
         return existing, False
-    entry = _entry_post(
+    entry = entry_post(
         account, kind=EntryKind.ADJUSTMENT, amount=capture.amount, key=job_refund_key(job_id),
         balance_change=capture.amount, job_id=job_id, staff_user=staff_user,
         reason=f"Refund of job {job_id}: {reason}",

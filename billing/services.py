@@ -1,4 +1,5 @@
-"""Writes to the credit ledgers, purchases and Stripe events. Every function is idempotent.
+"""Writes to the credit ledgers and purchases. Every function is idempotent (Stripe events:
+billing/stripe_events.py; the entry-posting helpers: billing/ledger.py).
 
 Ledger rules (see billing/models.py): each change is one appended LedgerEntry with a unique
 idempotency key, and the account's cached balance/held move by exactly the entry's
@@ -13,16 +14,13 @@ for a job; exactly one of `credit_hold_capture` (charge up to the hold, free the
 import logging
 import uuid
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from billing import stripe_gateway
+from billing import ledger, stripe_gateway
 from billing.errors import (
     HoldAlreadyReleasedError,
     HoldNotFoundError,
-    IdempotencyConflictError,
     InsufficientCreditsError,
     credits_phrase,
 )
@@ -40,7 +38,6 @@ from billing.models import (
 
 logger = logging.getLogger(__name__)
 
-REASON_MAX_LENGTH = 500
 
 
 # --- Accounts and ledger entries -----------------------------------------------------------
@@ -60,18 +57,18 @@ def credit_hold_create(*, account: CreditAccount, job_id, amount: int) -> Ledger
     Calling it again for the same job returns the first hold (even once it is settled); the
     same job with another account or amount raises IdempotencyConflictError.
     """
-    _require_credits(amount, positive=True)
+    ledger.require_credits(amount, positive=True)
     job_id = str(job_id)
-    key = _job_key(job_id, EntryKind.HOLD)
+    key = ledger.job_key(job_id, EntryKind.HOLD)
     locked = credit_account_lock(account.pk)
-    existing = _entry_for_key(key, account_id=locked.pk, kind=EntryKind.HOLD, amount=amount)
+    existing = ledger.entry_for_key(key, account_id=locked.pk, kind=EntryKind.HOLD, amount=amount)
     if existing:
         return existing
     if locked.available < amount:
         raise InsufficientCreditsError(
             needed=amount, available=locked.available, ledger_label=locked.ledger_english
         )
-    return _entry_post(
+    return ledger.entry_post(
         locked, kind=EntryKind.HOLD, amount=amount, key=key, held_change=amount,
         job_id=job_id, reason=f"Held for job {job_id}.",
     )
@@ -84,13 +81,13 @@ def credit_hold_capture(*, job_id, amount: int) -> LedgerEntry:
     A second call returns the first capture. Raises HoldNotFoundError when the job holds
     nothing, HoldAlreadyReleasedError when its hold was released.
     """
-    _require_credits(amount, positive=False)
+    ledger.require_credits(amount, positive=False)
     job_id = str(job_id)
-    hold = _hold_of_job(job_id)
+    hold = ledger.hold_of_job(job_id)
     if hold is None:
         raise HoldNotFoundError(job_id)
     account = credit_account_lock(hold.account_id)
-    settlement = _settlement_of_job(job_id)
+    settlement = ledger.settlement_of_job(job_id)
     if settlement is not None:
         if settlement.kind == EntryKind.RELEASE:
             raise HoldAlreadyReleasedError(job_id)
@@ -99,8 +96,9 @@ def credit_hold_capture(*, job_id, amount: int) -> LedgerEntry:
         logger.warning("Job %s: asked to capture %s credits, but only %s are held; "
                        "charging %s.", job_id, amount, hold.amount, hold.amount)
     charged = min(amount, hold.amount)
-    return _entry_post(
-        account, kind=EntryKind.CAPTURE, amount=charged, key=_job_key(job_id, EntryKind.CAPTURE),
+    return ledger.entry_post(
+        account, kind=EntryKind.CAPTURE, amount=charged,
+        key=ledger.job_key(job_id, EntryKind.CAPTURE),
         balance_change=-charged, held_change=-hold.amount, job_id=job_id,
         reason=f"Charged {charged} of the {hold.amount} credits held for job {job_id}.",
     )
@@ -114,16 +112,16 @@ def credit_hold_release(*, job_id) -> LedgerEntry | None:
     capture (releasing a captured job changes nothing). None when the job holds nothing.
     """
     job_id = str(job_id)
-    hold = _hold_of_job(job_id)
+    hold = ledger.hold_of_job(job_id)
     if hold is None:
         return None
     account = credit_account_lock(hold.account_id)
-    settlement = _settlement_of_job(job_id)
+    settlement = ledger.settlement_of_job(job_id)
     if settlement is not None:
         return settlement
-    return _entry_post(
+    return ledger.entry_post(
         account, kind=EntryKind.RELEASE, amount=hold.amount,
-        key=_job_key(job_id, EntryKind.RELEASE), held_change=-hold.amount, job_id=job_id,
+        key=ledger.job_key(job_id, EntryKind.RELEASE), held_change=-hold.amount, job_id=job_id,
         reason=f"Released the {hold.amount} credits held for job {job_id}.",
     )
 
@@ -139,16 +137,16 @@ def credits_grant(
     stripe_event: StripeEvent | None = None,
 ) -> LedgerEntry:
     """Add credits (a purchase, support). The same key again returns the first grant."""
-    _require_credits(amount, positive=True)
-    reason = _require_reason(reason)
+    ledger.require_credits(amount, positive=True)
+    reason = ledger.require_reason(reason)
     if not idempotency_key:
         raise ValueError("A grant needs an idempotency key, so that a retry cannot grant twice.")
     locked = credit_account_lock(account.pk)
-    existing = _entry_for_key(idempotency_key, account_id=locked.pk, kind=EntryKind.GRANT,
+    existing = ledger.entry_for_key(idempotency_key, account_id=locked.pk, kind=EntryKind.GRANT,
                               amount=amount)
     if existing:
         return existing
-    return _entry_post(
+    return ledger.entry_post(
         locked, kind=EntryKind.GRANT, amount=amount, key=idempotency_key, balance_change=amount,
         reason=reason, purchase=purchase, stripe_event=stripe_event,
     )
@@ -170,12 +168,13 @@ def credits_adjust(
     """
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         raise ValueError("An adjustment is a whole number of credits other than 0.")
-    reason = _require_reason(reason)
+    reason = ledger.require_reason(reason)
     if staff_user is None or not staff_user.is_staff:
         raise ValueError("Credit adjustments are made by staff users only.")
     key = idempotency_key or f"adjustment:{uuid.uuid4()}"
     locked = credit_account_lock(account.pk)
-    existing = _entry_for_key(key, account_id=locked.pk, kind=EntryKind.ADJUSTMENT, amount=amount)
+    existing = ledger.entry_for_key(key, account_id=locked.pk, kind=EntryKind.ADJUSTMENT,
+                                    amount=amount)
     if existing:
         return existing
     if -amount > locked.available:
@@ -183,74 +182,10 @@ def credits_adjust(
             needed=-amount, available=locked.available,
             action=f"Cannot remove {credits_phrase(-amount, locked.ledger_english)}",
         )
-    return _entry_post(
+    return ledger.entry_post(
         locked, kind=EntryKind.ADJUSTMENT, amount=amount, key=key, balance_change=amount,
         reason=reason, staff_user=staff_user,
     )
-
-
-def _entry_post(
-    account: CreditAccount,
-    *,
-    kind: str,
-    amount: int,
-    key: str,
-    reason: str,
-    balance_change: int = 0,
-    held_change: int = 0,
-    **links,
-) -> LedgerEntry:
-    """Append one entry and move the cached columns by as much. The caller holds the lock."""
-    entry = LedgerEntry.objects.create(
-        account=account, kind=kind, idempotency_key=key, amount=amount,
-        balance_change=balance_change, held_change=held_change,
-        reason=reason[:REASON_MAX_LENGTH], **links,
-    )
-    # Relative UPDATE: even a caller that forgot the lock cannot lose a concurrent change, and
-    # the CheckConstraints refuse any result below zero or a hold above the balance.
-    CreditAccount.objects.filter(pk=account.pk).update(
-        balance=F("balance") + balance_change, held=F("held") + held_change,
-        updated_at=timezone.now(),
-    )
-    account.refresh_from_db(fields=["balance", "held", "updated_at"])
-    return entry
-
-
-def _entry_for_key(key: str, *, account_id: int, kind: str, amount: int) -> LedgerEntry | None:
-    """The entry already posted under `key`, if any; it must be the same operation."""
-    entry = LedgerEntry.objects.filter(idempotency_key=key).first()
-    if entry is None:
-        return None
-    if (entry.account_id, entry.kind, entry.amount) != (account_id, kind, amount):
-        raise IdempotencyConflictError(key)
-    return entry
-
-
-def _job_key(job_id: str, kind: str) -> str:
-    return f"job:{job_id}:{kind}"
-
-
-def _hold_of_job(job_id: str) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(idempotency_key=_job_key(job_id, EntryKind.HOLD)).first()
-
-
-def _settlement_of_job(job_id: str) -> LedgerEntry | None:
-    """The capture or release of a job's hold (at most one; read under the account lock)."""
-    keys = [_job_key(job_id, EntryKind.CAPTURE), _job_key(job_id, EntryKind.RELEASE)]
-    return LedgerEntry.objects.filter(idempotency_key__in=keys).first()
-
-
-def _require_credits(amount, *, positive: bool) -> None:
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount < (1 if positive else 0):
-        least = "1" if positive else "0"
-        raise ValueError(f"Credits must be a whole number >= {least}, not {amount!r}.")
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("A reason is required; it is shown in the customer's history.")
-    return reason
 
 
 # --- Purchases (Stripe Checkout) -----------------------------------------------------------
@@ -328,7 +263,7 @@ def purchase_refund(
     shortfall = to_take - taken
     reason = f"Refund of {purchase.pack.name}: {taken} of {to_take} credits taken back"
     reason += f"; {shortfall} were already used." if shortfall else "."
-    entry = _entry_post(
+    entry = ledger.entry_post(
         account, kind=EntryKind.REFUND, amount=taken, key=key, balance_change=-taken,
         reason=reason, purchase=purchase, stripe_event=stripe_event,
     )
@@ -341,32 +276,3 @@ def purchase_refund(
         logger.warning("Purchase %s refunded: %s credits could not be taken back (already used).",
                        purchase.pk, shortfall)
     return entry
-
-
-# --- Stripe webhook events -----------------------------------------------------------------
-
-
-def stripe_event_handle(*, event: dict) -> tuple[StripeEvent, bool]:
-    """Record a verified Stripe event and act on it exactly once.
-
-    Returns (the stored event, whether this call processed it); a retry of an event already
-    stored changes nothing. An unexpected error rolls everything back, event row included,
-    so that Stripe's next retry processes it afresh.
-    """
-    from billing import stripe_events  # the handlers call back into this module
-
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = StripeEvent.objects.create(
-                    stripe_id=event["id"], type=event["type"],
-                    livemode=bool(event.get("livemode")), payload=event,
-                    status=StripeEvent.Status.IGNORED,
-                )
-        except IntegrityError:
-            # Already stored; on PostgreSQL a concurrent delivery waits here for the first one.
-            return StripeEvent.objects.get(stripe_id=event["id"]), False
-        outcome = stripe_events.dispatch(event=event, record=record)
-        record.status, record.note = outcome.status, outcome.note
-        record.save(update_fields=["status", "note"])
-    return record, True

@@ -1,4 +1,5 @@
-"""What each verified Stripe event does. Called by services.stripe_event_handle, in its transaction.
+"""What each verified Stripe event does. `stripe_event_handle` records an event
+and runs its handler in one transaction.
 
 Every handler returns an Outcome that is stored on the StripeEvent row for support:
 processed (credits changed), ignored (nothing to do), rejected (looks wrong; a person should look,
@@ -10,11 +11,36 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 
 from billing import services
 from billing.models import CreditPack, Ledger, Purchase, StripeEvent
 
 logger = logging.getLogger(__name__)
+
+
+def stripe_event_handle(*, event: dict) -> tuple[StripeEvent, bool]:
+    """Record a verified Stripe event and act on it exactly once.
+
+    Returns (the stored event, whether this call processed it); a retry of an event already
+    stored changes nothing. An unexpected error rolls everything back, event row included,
+    so that Stripe's next retry processes it afresh.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = StripeEvent.objects.create(
+                    stripe_id=event["id"], type=event["type"],
+                    livemode=bool(event.get("livemode")), payload=event,
+                    status=StripeEvent.Status.IGNORED,
+                )
+        except IntegrityError:
+            # Already stored; on PostgreSQL a concurrent delivery waits here for the first one.
+            return StripeEvent.objects.get(stripe_id=event["id"]), False
+        outcome = dispatch(event=event, record=record)
+        record.status, record.note = outcome.status, outcome.note
+        record.save(update_fields=["status", "note"])
+    return record, True
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import pricing, selectors, services, stripe_gateway
+from billing import pricing, selectors, services, stripe_events, stripe_gateway
 from billing.errors import CheckoutError, PaymentsNotConfiguredError
 from billing.models import Ledger
 
@@ -107,5 +107,5 @@ def stripe_webhook(request):
     except stripe_gateway.WebhookRejected as exc:
         logger.warning("Stripe webhook refused: %s", exc)
         return HttpResponseBadRequest(str(exc), content_type="text/plain")
-    record, handled_now = services.stripe_event_handle(event=event)
+    record, handled_now = stripe_events.stripe_event_handle(event=event)
     return JsonResponse({"received": True, "status": record.status, "duplicate": not handled_now})

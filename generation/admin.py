@@ -14,7 +14,6 @@ from billing.refunds import credit_job_refund, job_ids_refunded, job_refund_get
 from generation import services
 from generation.errors import NotEnoughCredits
 from generation.models import Job, Status, Upload
-from generation.studio_services import job_retry
 from support.admin_actions import with_reason
 from support.models import StaffActionKind
 from support.selectors import staff_actions_of
@@ -166,7 +165,7 @@ class JobAdmin(ReadOnlyPagesMixin, admin.ModelAdmin):
                 continue
             try:
                 with transaction.atomic():
-                    new_job = job_retry(job=job)
+                    new_job = services.job_retry(job=job)
                     staff_action_record(staff_user=request.user,
                                         action=StaffActionKind.JOB_RETRY, target=job,
                                         reason=reason, details={"new_job": str(new_job.id)})

@@ -9,13 +9,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from generation.input_files import upload_url
-from generation.inputs.errors import InputError
 from generation.models import UploadKind
 from generation.schema import ERROR_RESPONSES
 from generation.selectors import upload_get_owned
-from generation.uploads import LARGEST_UPLOAD, upload_cleanup, upload_create
+from generation.upload_services import LARGEST_UPLOAD, upload_cleanup, upload_create
+from generation.upload_urls import upload_url
 from lipsync_site.api_errors import PayloadTooLarge
+from media_intake.errors import InputError
 
 
 class UploadCreateView(APIView):

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,18 +10,13 @@ from rest_framework.views import APIView
 from apikeys.throttling import SubmitRateThrottle
 from billing.selectors import ledger_for_request
 from generation import services
-from generation.errors import IdempotencyKeyReused, NotEnoughCredits
+from generation.errors import IdempotencyKeyReused, JobAlreadyFinished, NotEnoughCredits
 from generation.models import Mode
 from generation.schema import ERROR_RESPONSES, JOB_OBJECT, SUBMIT_RESPONSE
-from generation.selectors import PUBLIC_STATUS_FILTERS, job_get_owned, job_list, job_payload
-from generation.serializers import submission_serializer
+from generation.selectors import PUBLIC_STATUS_FILTERS, job_get_owned, job_list
+from generation.serializers import job_object, submission_serializer
 from generation.url_checks import check_submission_urls
-from lipsync_site.api_errors import IdempotencyConflict, InsufficientCredits
-
-
-class JobFinished(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "job_finished"
+from lipsync_site.api_errors import IdempotencyConflict, InsufficientCredits, JobFinished
 
 
 class SubmitView(APIView):
@@ -83,7 +78,7 @@ class JobDetailView(APIView):
     @extend_schema(summary="Job status and result", operation_id="jobs_retrieve",
                    responses={200: JOB_OBJECT, **ERROR_RESPONSES})
     def get(self, request, job_id):
-        return Response(job_payload(job_get_owned(owner=request.user, job_id=job_id)))
+        return Response(job_object(job_get_owned(owner=request.user, job_id=job_id)))
 
 
 class JobCursorPagination(CursorPagination):
@@ -114,7 +109,7 @@ class JobListView(APIView):
         paginator = JobCursorPagination()
         page = paginator.paginate_queryset(job_list(owner=request.user, **filters.validated_data),
                                            request, view=self)
-        return paginator.get_paginated_response([job_payload(job) for job in page])
+        return paginator.get_paginated_response([job_object(job) for job in page])
 
 
 class JobCancelView(APIView):
@@ -122,6 +117,7 @@ class JobCancelView(APIView):
                    request=None, responses={200: JOB_OBJECT, **ERROR_RESPONSES})
     def post(self, request, job_id):
         job = job_get_owned(owner=request.user, job_id=job_id)
-        if job.status == "completed":
-            raise JobFinished("This job already completed; there is nothing to cancel.")
-        return Response(job_payload(services.job_cancel(job=job)))
+        try:
+            return Response(job_object(services.job_cancel(job=job)))
+        except JobAlreadyFinished as exc:
+            raise JobFinished(str(exc)) from None

@@ -21,3 +21,19 @@ class IdempotencyKeyReused(Exception):
             "This Idempotency-Key was already used with a different request; use a new key "
             "for a different job."
         )
+
+
+class JobAlreadyFinished(Exception):
+    """Cancel of a job that has completed: there is nothing left to cancel (API: 409)."""
+
+    def __init__(self, job):
+        self.job = job
+        super().__init__(f"This job already {job.status}; there is nothing to cancel.")
+
+
+class JobNotRetryable(Exception):
+    """Retry of a job that did not fail: only a failed job can run again."""
+
+    def __init__(self, job):
+        self.job = job
+        super().__init__(f"Job {job.id} is {job.status}; only a failed job can be retried.")

@@ -4,6 +4,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -41,3 +42,17 @@ def signature_is_valid(job_id, expires: str, signature: str) -> bool:
     if expires_at < timezone.now().timestamp():
         return False
     return hmac.compare_digest(output_signature(job_id, expires_at), signature or "")
+
+
+def output_redirect_url(name: str) -> str | None:
+    """Where to send the browser when storage is not a local disk (S3: a presigned URL of its
+    own); None when the file can be served from here."""
+    try:
+        default_storage.path(name)
+    except NotImplementedError:
+        return default_storage.url(name)
+    return None
+
+
+def output_open(name: str):
+    return default_storage.open(name, "rb")

@@ -3,6 +3,8 @@
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from generation.serializers import JobObjectSerializer
+
 ERROR_BODY = inline_serializer("Error", {
     "error": serializers.CharField(help_text="One clear sentence."),
     "code": serializers.CharField(help_text="snake_case code, e.g. invalid_request."),
@@ -26,20 +28,4 @@ SUBMIT_RESPONSE = inline_serializer("Accepted", {
 })
 
 
-class JobObject(serializers.Serializer):
-    id = serializers.UUIDField()
-    model = serializers.ChoiceField(
-        choices=["lipsync-video", "lipsync-image", "lipsync-image-multi"])
-    status = serializers.ChoiceField(choices=["processing", "completed", "failed"])
-    output = serializers.URLField(allow_null=True, help_text="Signed URL of the MP4; expires.")
-    error = serializers.CharField(allow_blank=True)
-    executionTime = serializers.IntegerField(allow_null=True, help_text="ms")  # noqa: N815
-    timings = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
-    progress = serializers.FloatField()
-    credits = serializers.IntegerField(allow_null=True)
-    warnings = serializers.ListField(child=serializers.CharField())
-    createdAt = serializers.DateTimeField()  # noqa: N815
-    completedAt = serializers.DateTimeField(allow_null=True)  # noqa: N815
-
-
-JOB_OBJECT = JobObject
+JOB_OBJECT = JobObjectSerializer

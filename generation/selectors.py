@@ -1,7 +1,11 @@
+"""Reads of jobs and uploads; every lookup on behalf of a user is owner-scoped (404 otherwise)."""
+
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 
 from generation.models import Job, Status, Upload
-from generation.outputs import output_url
+
+RECENT_JOBS = 5
 
 PUBLIC_STATUS_FILTERS = {
     "processing": [Status.QUEUED, Status.RUNNING],
@@ -28,25 +32,14 @@ def upload_get_owned(*, owner, upload_id) -> Upload:
     return get_object_or_404(Upload, owner=owner, pk=upload_id)
 
 
-def job_payload(job: Job) -> dict:
-    """The contract's job object: the GET body and, byte for byte, the webhook body."""
-    return {
-        "id": str(job.id),
-        "model": job.model,
-        "status": job.public_status,
-        "output": output_url(job) if job.status == Status.COMPLETED else None,
-        "error": job.error,
-        "executionTime": job.execution_ms,
-        "timings": job.timings if job.is_finished else None,
-        "progress": round(job.progress, 3),
-        "credits": job.credits,
-        "warnings": list(job.warnings),
-        "createdAt": _iso(job.created_at),
-        "completedAt": _iso(job.completed_at),
-    }
+def job_list_recent(*, owner, limit: int = RECENT_JOBS) -> list[Job]:
+    return list(job_list(owner=owner)[:limit])
 
 
-def _iso(moment) -> str | None:
-    if moment is None:
+def job_output_get(*, job_id) -> Job | None:
+    """The completed job whose video is still in storage, or None (never had one, deleted or
+    purged). No owner check: the caller has verified the output URL's signature."""
+    job = Job.objects.filter(pk=job_id, status=Status.COMPLETED).exclude(output="").first()
+    if job is None or not default_storage.exists(job.output):
         return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return job

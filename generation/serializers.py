@@ -1,11 +1,13 @@
-"""Request bodies of the three modes (contract: "Request body" and "formState")."""
+"""Request bodies of the three modes (contract: "Request body" and "formState") and the one
+rendering of the job object (GET /jobs/{id}, the job list, webhook bodies, the OpenAPI schema)."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from rest_framework import serializers
 
-from generation.models import Mode
+from generation.models import Mode, Status
+from generation.outputs import output_url
 
 MAX_URL_LENGTH = 2000
 MAX_PROMPT_LENGTH = 2000
@@ -104,3 +106,54 @@ def submission_serializer(mode: str) -> type[serializers.Serializer]:
 
     SubmissionSerializer.__name__ = f"{FORM_STATES[mode].__name__.replace('FormState', '')}Request"
     return SubmissionSerializer
+
+
+class IsoSecondsField(serializers.DateTimeField):
+    """The contract's timestamps: UTC to the second with a "Z", e.g. 2026-11-25T12:00:00Z."""
+
+    def to_representation(self, value) -> str:
+        return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class OutputUrlField(serializers.URLField):
+    """The signed URL of a completed job's video; null for any other job."""
+
+    def to_representation(self, job) -> str | None:
+        return output_url(job) if job.status == Status.COMPLETED else None
+
+
+class FinishedTimingsField(serializers.DictField):
+    """Milliseconds per stage once the job has finished; null before."""
+
+    def to_representation(self, job) -> dict | None:
+        return job.timings if job.is_finished else None
+
+
+class RoundedProgressField(serializers.FloatField):
+    def to_representation(self, value) -> float:
+        return round(value, 3)
+
+
+# The contract's job object: the GET body, each item of the list and, byte for byte, the webhook
+# body. The class name gives the schema's "JobObject" component.
+class JobObjectSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    model = serializers.ChoiceField(choices=Mode.values)
+    status = serializers.ChoiceField(choices=["processing", "completed", "failed"],
+                                     source="public_status")
+    output = OutputUrlField(source="*", allow_null=True,
+                            help_text="Signed URL of the MP4; expires.")
+    error = serializers.CharField(allow_blank=True)
+    executionTime = serializers.IntegerField(source="execution_ms", allow_null=True,  # noqa: N815
+                                             help_text="ms")
+    timings = FinishedTimingsField(source="*", child=serializers.IntegerField(), allow_null=True)
+    progress = RoundedProgressField()
+    credits = serializers.IntegerField(allow_null=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    createdAt = IsoSecondsField(source="created_at")  # noqa: N815
+    completedAt = IsoSecondsField(source="completed_at", allow_null=True)  # noqa: N815
+
+
+def job_object(job) -> dict:
+    """The job object of one job, as the API and webhooks send it."""
+    return JobObjectSerializer(job).data

@@ -1,4 +1,4 @@
-"""Writes on jobs and uploads: submission, state transitions, cancel, crash recovery.
+"""Writes on jobs: submission, state transitions, cancel, retry, output deletion, requeue.
 
 Every state change is a conditional UPDATE on the current status whose row count says whether
 this caller won, so two workers (or a worker and a cancel) can never both finish a job, and the
@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,19 +19,25 @@ from django.utils import timezone
 from billing.errors import HoldNotFoundError
 from billing.pricing import minimum_price
 from billing.selectors import credit_balance_get
-from billing.services import credit_hold_capture, credit_hold_release
-from generation import queueing
-from generation.errors import IdempotencyKeyReused, NotEnoughCredits
+from billing.services import (
+    credit_account_get_or_create,
+    credit_hold_capture,
+    credit_hold_create,
+    credit_hold_release,
+)
+from generation.errors import (
+    IdempotencyKeyReused,
+    JobAlreadyFinished,
+    JobNotRetryable,
+    NotEnoughCredits,
+)
 from generation.models import FINISHED, Job, Status
 from generation.signals import job_finished
+from generation.worker import queueing
 
 log = logging.getLogger(__name__)
 
 CANCELLED_ERROR = "This job was cancelled; its credits were released."
-CRASHED_ERROR = (
-    "The worker processing this job stopped unexpectedly twice; no credits were charged. "
-    "Submit it again, and contact support if it keeps happening."
-)
 
 
 def request_fingerprint(*, model: str, body: dict) -> str:
@@ -129,7 +136,10 @@ def _release_hold(job_id) -> None:
 
 def job_cancel(*, job: Job) -> Job:
     """A queued job fails at once; a running one is flagged and its worker stops at the next
-    stage or frame batch. Credits are released either way."""
+    stage or frame batch. Credits are released either way. A failed job (cancelled already, or
+    failed on its own) is returned as it is; a completed one raises JobAlreadyFinished."""
+    if job.status == Status.COMPLETED:
+        raise JobAlreadyFinished(job)
     if job.status == Status.QUEUED:
         job_fail(job_id=job.id, error=CANCELLED_ERROR)
     elif job.status == Status.RUNNING:
@@ -154,30 +164,71 @@ def job_heartbeat(*, job_id) -> None:
     Job.objects.filter(pk=job_id, status=Status.RUNNING).update(heartbeat_at=timezone.now())
 
 
-def jobs_reap_stale() -> int:
-    """Jobs whose worker died (no heartbeat for LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS): the first
-    time they are queued again, the second time they fail. Either way the hold is released."""
-    cutoff = timezone.now() - timedelta(seconds=settings.LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS)
-    stale = Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
-    reaped = 0
-    for job in stale.only("id", "attempts"):
-        if job.attempts < settings.LIPSYNC_JOB_MAX_ATTEMPTS:
-            reaped += _requeue(job.id, cutoff)
-        else:
-            reaped += job_fail(job_id=job.id, error=CRASHED_ERROR)
-    return reaped
-
-
-def _requeue(job_id, cutoff) -> int:
+def job_requeue_stale(*, job_id, stale_before) -> bool:
+    """Queue again a running job whose last heartbeat is older than `stale_before` (its worker
+    died; see generation/worker/reaper.py), releasing its hold; False when it moved meanwhile."""
     with transaction.atomic():
         requeued = Job.objects.filter(
-            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
+            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=stale_before
         ).update(status=Status.QUEUED, progress=0.0, heartbeat_at=None)
         if requeued:
             _release_hold(job_id)
             transaction.on_commit(lambda: queueing.enqueue_prepare(job_id))
     log.warning("job %s lost its worker; queued again", job_id)
-    return requeued
+    return bool(requeued)
+
+
+def job_price_hold(*, job: Job, price: int, billed_seconds: float, input_files: dict,
+                   media_info: dict, timings: dict, progress: float) -> None:
+    """The prepare stage's result: hold `price` credits on the job's ledger and record the price
+    with what was measured, in one transaction. Raises InsufficientCreditsError (nothing held)."""
+    with transaction.atomic():
+        account = credit_account_get_or_create(user=job.owner, ledger=job.ledger)
+        credit_hold_create(account=account, job_id=job.id, amount=price)
+        Job.objects.filter(pk=job.id).update(
+            credits=price, billed_seconds=billed_seconds, input_files=input_files,
+            media_info=media_info, timings=timings, progress=progress,
+        )
+
+
+def job_retry(*, job: Job) -> Job:
+    """Run a failed job again as a NEW job with the same inputs, owner, ledger, key and webhook.
+
+    A new row, not the old one reset: the failed job's result was already reported (by polling
+    and webhook) and its hold settled under job:<id>:* ledger keys, so it stays as it was. The new
+    job is priced, held and charged like any submission (the failed one cost nothing), and needs
+    the minimum balance; raises JobNotRetryable for a job that did not fail, and NotEnoughCredits.
+    """
+    if job.status != Status.FAILED:
+        raise JobNotRetryable(job)
+    body = {"webhook": job.webhook, "formState": job.form_state}
+    new_job, _ = job_submit(
+        owner=job.owner, ledger=job.ledger, api_key=job.api_key, model=job.model,
+        form_state=dict(job.form_state), webhook=job.webhook, idempotency_key=None,
+        fingerprint=request_fingerprint(model=job.model, body=body),
+    )
+    return new_job
+
+
+def job_output_delete(*, job: Job) -> bool:
+    """Delete a finished job's video for good; False when it had none (or it was gone).
+
+    The row forgets the file first (a conditional UPDATE, so two clicks delete once), then the
+    file is removed from storage, outside any transaction. The job itself stays in the history.
+    """
+    name = job.output
+    if not name:
+        return False
+    forgotten = Job.objects.filter(pk=job.pk, output=name).update(output="",
+                                                                  output_expires_at=None)
+    job.refresh_from_db(fields=["output", "output_expires_at"])
+    if not forgotten:
+        return False
+    try:
+        default_storage.delete(name)
+    except OSError:  # the row no longer points at it; purgeoutputs-style cleanup can retry
+        log.warning("could not delete the output file %s of job %s", name, job.id)
+    return True
 
 
 def job_is_finished(*, job_id) -> bool:

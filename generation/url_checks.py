@@ -4,9 +4,9 @@ no credits). The worker checks again when it fetches, since DNS answers can chan
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
-from generation.input_files import media_fields, upload_id_from_url
-from generation.inputs.errors import InputError
-from generation.inputs.safe_fetch import check_url
+from generation.upload_urls import media_fields, upload_id_from_url
+from media_intake.errors import InputError
+from media_intake.safe_fetch import check_url
 
 
 def check_submission_urls(data: dict) -> None:

@@ -22,6 +22,11 @@ class IdempotencyConflict(exceptions.APIException):
     default_detail = "This Idempotency-Key was already used with a different request body."
 
 
+class JobFinished(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "job_finished"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"

@@ -4,7 +4,7 @@ run exactly one such process in production)."""
 from django.conf import settings
 from rq import cron
 
-from generation.tasks import reap_stale_jobs
+from generation.worker.tasks import reap_stale_jobs
 from webhooks.tasks import sweep_overdue_deliveries
 
 cron.register(reap_stale_jobs, queue_name="default",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apikeys",
     "billing",
     "generation",
+    "studio",
     "webhooks",
     "support",
 ]
@@ -112,8 +113,10 @@ RQ_QUEUES = {
     for name, timeout in (("gpu", 3600), ("webhooks", 120), ("default", 600))
 }
 # Jobs are enqueued only when the surrounding transaction commits.
-# The worker class checks at start that the configured engine can run (generation/worker.py).
-RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "generation.worker.EngineWorker"}
+# The worker class checks at start that the configured engine can run
+# (generation/worker/engine_worker.py).
+RQ = {"COMMIT_MODE": "on_db_commit",
+      "WORKER_CLASS": "generation.worker.engine_worker.EngineWorker"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,7 +259,7 @@ if not DEBUG:
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")
 # "wav2lip" (GPU workers, torch): the operator's Wav2Lip-compatible checkpoint, never downloaded.
 # Without one the worker says so at start and renders with the default engine
-# (generation/worker.py). The engine itself, which imports no Django, reads this and
+# (generation/worker/engine_worker.py). The engine itself, which imports no Django, reads this and
 # LIPSYNC_WAV2LIP_DEVICE / _BATCH / _HALF from the environment (README, "GPU workers").
 LIPSYNC_WAV2LIP_CHECKPOINT = env_str("LIPSYNC_WAV2LIP_CHECKPOINT", "")
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused

@@ -5,10 +5,11 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lipsync_site import views
+from studio import views as studio_views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", studio_views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     # The language switch (set_language) and the studio's JavaScript translations.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("keys/", include("apikeys.urls")),
     path("billing/", include("billing.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("", include("studio.urls")),
     path("", include("generation.urls")),
     path("api/v1/openapi.json", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

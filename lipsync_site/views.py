@@ -1,14 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from billing.models import Ledger
-from billing.selectors import credit_balance_get
-from generation.forms import MODE_LABELS, STATUS_LABELS
-from generation.studio_selectors import recent_jobs
 from lipsync_site.health import database_state, redis_state
 
 
@@ -31,16 +26,3 @@ def healthz(request):
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({state.name: state.as_dict() for state in states})
     return JsonResponse(body, status=200 if healthy else 503)
-
-
-@login_required
-@require_GET
-def dashboard(request):
-    """Home of a signed-in user: both balances, the latest jobs, the way to everything else."""
-    balances = [{"ledger": ledger.value, "label": ledger.label,
-                 "balance": credit_balance_get(user=request.user, ledger=ledger)}
-                for ledger in Ledger]
-    jobs = [{"job": job, "mode_label": MODE_LABELS.get(job.model, job.model),
-             "status": job.public_status, "status_label": STATUS_LABELS[job.public_status]}
-            for job in recent_jobs(owner=request.user)]
-    return render(request, "dashboard.html", {"balances": balances, "recent_jobs": jobs})

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from urllib.parse import quote
 
 from django.conf import settings
@@ -40,3 +41,12 @@ def run_burst_worker(*queues: str, timeout: float = 120, **extra_env: str):
         text=True,
         timeout=timeout,
     )
+
+
+def wait_for(predicate, timeout_s: float = 5.0) -> bool:
+    ends = time.monotonic() + timeout_s
+    while time.monotonic() < ends:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()

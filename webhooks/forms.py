@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from generation.inputs.errors import InputError
+from media_intake.errors import InputError
 from webhooks import sender
 
 

@@ -10,11 +10,11 @@ from rest_framework.renderers import JSONRenderer
 
 from generation.models import Job, Mode, Status
 from generation.outputs import output_storage_name
-from generation.selectors import job_payload
+from generation.serializers import job_object
 
 
 def job_body(job: Job) -> bytes:
-    return render(job_payload(job))
+    return render(job_object(job))
 
 
 def render(payload: dict) -> bytes:
@@ -37,4 +37,4 @@ def sample_job_body() -> bytes:
         output_expires_at=now + timedelta(days=settings.LIPSYNC_OUTPUT_RETENTION_DAYS),
         created_at=now - timedelta(seconds=13), completed_at=now,
     )
-    return render(job_payload(job))
+    return render(job_object(job))

@@ -1,7 +1,7 @@
 """POST one webhook to one receiver, whatever the receiver does, within a hard time limit.
 
 The receiver is someone else's server, so it is treated like any user-supplied URL: the address
-checks of generation/inputs/safe_fetch.py run before every attempt and the connection goes to the
+checks of media_intake/safe_fetch.py run before every attempt and the connection goes to the
 checked address itself (Host header, TLS SNI and certificate check keep the name), so DNS
 rebinding cannot turn a webhook into a request to our own network. Redirects are never followed.
 
@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
-from generation.inputs.errors import InputError
-from generation.inputs.safe_fetch import CheckedTarget, default_ca_bundle, resolve_checked_target
+from media_intake.errors import InputError
+from media_intake.safe_fetch import CheckedTarget, default_ca_bundle, resolve_checked_target
 
 USER_AGENT = "lipsync-webhooks/1.0"
 FIELD = "webhook"

@@ -116,7 +116,7 @@ def max_attempts() -> int:
 def delivery_attempt(*, delivery_id) -> Attempt | None:
     """Make the delivery's next attempt if it is due and this caller wins the claim; None when
     there was nothing to do (not due, finished, or another worker has it)."""
-    claim = _delivery_claim(delivery_id)
+    claim = delivery_claim(delivery_id)
     if claim is None:
         return None
     delivery, number = claim
@@ -135,7 +135,9 @@ def delivery_attempt(*, delivery_id) -> Attempt | None:
     return _attempt_record(delivery, number, started_at, result)
 
 
-def _delivery_claim(delivery_id) -> tuple[Delivery, int] | None:
+def delivery_claim(delivery_id) -> tuple[Delivery, int] | None:
+    """Take the delivery's next attempt number with a conditional UPDATE: (delivery, number)
+    for the one caller that wins, None when it is not due, finished, or someone else won."""
     now = timezone.now()
     due = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING,
                                   next_attempt_at__lte=now)

@@ -16,8 +16,8 @@ import av
 import numpy as np
 from PIL import Image, ImageOps
 
-from generation.inputs.errors import InputError
-from generation.inputs.media import probe_audio, probe_image, probe_video
+from media_intake.errors import InputError
+from media_intake.media import probe_audio, probe_image, probe_video
 
 from ..base import EngineInputError, EngineRequest
 

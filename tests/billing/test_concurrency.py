@@ -7,13 +7,12 @@ from billing.errors import HoldAlreadyReleasedError, InsufficientCreditsError
 from billing.models import CreditAccount, EntryKind, Ledger, LedgerEntry
 from billing.services import credit_hold_capture, credit_hold_create, credit_hold_release
 from tests.billing.factories import funded_account
-from tests.billing.helpers import needs_postgres, run_at_once
 from tests.factories import UserFactory
 
 
-@needs_postgres
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_holds_against_ten_credits_exactly_ten_succeed():
+def test_fifty_concurrent_holds_against_ten_credits_exactly_ten_succeed(run_at_once):
     account = funded_account(UserFactory(), Ledger.API, 10)
 
     def hold(n):
@@ -30,9 +29,9 @@ def test_fifty_concurrent_holds_against_ten_credits_exactly_ten_succeed():
     call_command("checkledgers")  # the cached columns still equal the sums of the entries
 
 
-@needs_postgres
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_capture_and_release_settle_a_hold_once():
+def test_concurrent_capture_and_release_settle_a_hold_once(run_at_once):
     account = funded_account(UserFactory(), Ledger.USER, 50)
     credit_hold_create(account=account, job_id="job-1", amount=20)
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from billing.models import Ledger, Purchase
 from billing.services import credit_hold_create
-from tests.billing.factories import CreditPackFactory, funded_account
-from tests.billing.helpers import paid_session, post_webhook, stripe_event
+from tests.billing.factories import CreditPackFactory, funded_account, paid_session, stripe_event
 
 
 def balance_card(page: str, ledger: str) -> dict:
@@ -80,10 +79,9 @@ def test_history_is_the_users_own_paginated_and_filterable(client, owner, outsid
 
 @pytest.mark.django_db
 def test_purchases_are_listed_and_the_success_page_names_the_credits(
-    client, owner, outsider, stripe_configured
-):
+        client, owner, outsider, stripe_configured, post_webhook):
     pack = CreditPackFactory(ledger=Ledger.USER, name="Creator", credits=1000, price_minor=1200)
-    post_webhook(client, stripe_event("checkout.session.completed",
+    post_webhook(stripe_event("checkout.session.completed",
                                       paid_session(user=owner, pack=pack, session_id="cs_1")))
     assert Purchase.objects.filter(user=owner).exists()
     client.force_login(owner)

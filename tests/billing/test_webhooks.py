@@ -10,15 +10,7 @@ from django.urls import reverse
 from billing.models import EntryKind, Ledger, LedgerEntry, Purchase, StripeEvent
 from billing.selectors import credit_balance_get
 from billing.services import credit_hold_create
-from tests.billing.factories import CreditPackFactory
-from tests.billing.helpers import (
-    WEBHOOK_SECRET,
-    needs_postgres,
-    paid_session,
-    post_webhook,
-    run_at_once,
-    stripe_event,
-)
+from tests.billing.factories import WEBHOOK_SECRET, CreditPackFactory, paid_session, stripe_event
 
 pytestmark = pytest.mark.usefixtures("stripe_configured")
 
@@ -41,11 +33,12 @@ def refund_event(purchase, *, amount_refunded, event_id="evt_refund_1", payment_
 
 
 @pytest.mark.django_db
-def test_paid_checkout_grants_the_pack_once_however_often_stripe_retries(client, owner):
+def test_paid_checkout_grants_the_pack_once_however_often_stripe_retries(
+        client, owner, post_webhook):
     pack = CreditPackFactory(ledger=Ledger.API, credits=500, price_minor=700)
     event = completed_event(owner, pack)
 
-    responses = [post_webhook(client, event) for _ in range(5)]
+    responses = [post_webhook(event) for _ in range(5)]
 
     assert [r.status_code for r in responses] == [200] * 5
     assert [r.json()["duplicate"] for r in responses] == [False, True, True, True, True]
@@ -61,26 +54,26 @@ def test_paid_checkout_grants_the_pack_once_however_often_stripe_retries(client,
 
 
 @pytest.mark.django_db
-def test_a_second_event_for_the_same_session_grants_nothing_more(client, owner):
+def test_a_second_event_for_the_same_session_grants_nothing_more(client, owner, post_webhook):
     pack = CreditPackFactory(ledger=Ledger.USER, credits=200, price_minor=300)
-    post_webhook(client, completed_event(owner, pack, event_id="evt_a"))
+    post_webhook(completed_event(owner, pack, event_id="evt_a"))
     again = stripe_event("checkout.session.async_payment_succeeded",
                          paid_session(user=owner, pack=pack), "evt_b")
-    assert post_webhook(client, again).status_code == 200
+    assert post_webhook(again).status_code == 200
     assert credit_balance_get(user=owner, ledger=Ledger.USER).balance == 200
     assert StripeEvent.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_unpaid_checkout_waits_for_the_async_payment(client, owner):
+def test_unpaid_checkout_waits_for_the_async_payment(client, owner, post_webhook):
     pack = CreditPackFactory()
-    post_webhook(client, completed_event(owner, pack, payment_status="unpaid"))
+    post_webhook(completed_event(owner, pack, payment_status="unpaid"))
     assert api_balance(owner).balance == 0
     assert StripeEvent.objects.get().status == StripeEvent.Status.IGNORED
 
     paid = stripe_event("checkout.session.async_payment_succeeded",
                         paid_session(user=owner, pack=pack), "evt_later")
-    post_webhook(client, paid)
+    post_webhook(paid)
     assert api_balance(owner).balance == pack.credits
 
 
@@ -96,12 +89,11 @@ def test_unpaid_checkout_waits_for_the_async_payment(client, owner):
     ],
 )
 def test_a_checkout_that_does_not_match_its_pack_is_kept_for_support_and_grants_nothing(
-    client, owner, overrides, problem
-):
+        client, owner, overrides, problem, post_webhook):
     pack = CreditPackFactory(ledger=Ledger.API, price_minor=700)
     if overrides.get("metadata", {}).get("pack") == "PACK":
         overrides["metadata"]["pack"] = str(pack.pk)  # an API pack claimed for the user ledger
-    response = post_webhook(client, completed_event(owner, pack, **overrides))
+    response = post_webhook(completed_event(owner, pack, **overrides))
     assert response.status_code == 200
     stored = StripeEvent.objects.get()
     assert stored.status == StripeEvent.Status.REJECTED
@@ -110,7 +102,7 @@ def test_a_checkout_that_does_not_match_its_pack_is_kept_for_support_and_grants_
 
 
 @pytest.mark.django_db
-def test_tampered_body_is_refused_and_changes_nothing(client, owner, outsider):
+def test_tampered_body_is_refused_and_changes_nothing(client, owner, outsider, post_webhook):
     pack = CreditPackFactory(credits=500)
     body = json.dumps(completed_event(owner, pack))
     signature = stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET)
@@ -119,7 +111,7 @@ def test_tampered_body_is_refused_and_changes_nothing(client, owner, outsider):
                             f'"client_reference_id": "{outsider.pk}"')
     assert tampered != body
 
-    response = post_webhook(client, tampered, signature=signature)
+    response = post_webhook(tampered, signature=signature)
 
     assert response.status_code == 400
     assert "does not match" in response.content.decode()
@@ -132,44 +124,44 @@ def test_tampered_body_is_refused_and_changes_nothing(client, owner, outsider):
     ["", "t=1,v1=deadbeef", "garbage", None],
     ids=["missing", "wrong", "malformed", "other-secret"],
 )
-def test_bad_signatures_are_refused(client, owner, signature):
+def test_bad_signatures_are_refused(client, owner, signature, post_webhook):
     pack = CreditPackFactory()
     event = completed_event(owner, pack)
     if signature is None:
-        response = post_webhook(client, event, secret="whsec_someone_else")
+        response = post_webhook(event, secret="whsec_someone_else")
     else:
-        response = post_webhook(client, event, signature=signature)
+        response = post_webhook(event, signature=signature)
     assert response.status_code == 400
     assert not StripeEvent.objects.exists() and api_balance(owner).balance == 0
 
 
 @pytest.mark.django_db
-def test_a_replayed_old_signature_is_refused(client, owner):
+def test_a_replayed_old_signature_is_refused(client, owner, post_webhook):
     body = json.dumps(completed_event(owner, CreditPackFactory()))
     old = stripe.WebhookSignature.generate_signature_header(
         body, WEBHOOK_SECRET, timestamp=int(time.time()) - 3600)
-    assert post_webhook(client, body, signature=old).status_code == 400
+    assert post_webhook(body, signature=old).status_code == 400
     assert not StripeEvent.objects.exists()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"id": "evt_1"}', "\"text\""])
-def test_signed_bodies_that_are_not_events_are_refused(client, body):
-    response = post_webhook(client, body)
+def test_signed_bodies_that_are_not_events_are_refused(client, body, post_webhook):
+    response = post_webhook(body)
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
 
 
 @pytest.mark.django_db
-def test_without_a_webhook_secret_nothing_is_accepted(client, owner, settings):
+def test_without_a_webhook_secret_nothing_is_accepted(client, owner, settings, post_webhook):
     settings.STRIPE_WEBHOOK_SECRET = ""
-    assert post_webhook(client, completed_event(owner, CreditPackFactory())).status_code == 400
+    assert post_webhook(completed_event(owner, CreditPackFactory())).status_code == 400
     assert not StripeEvent.objects.exists()
 
 
 @pytest.mark.django_db
-def test_unknown_events_are_recorded_and_ignored(client):
-    response = post_webhook(client, stripe_event("customer.created", {"id": "cus_1"}, "evt_x"))
+def test_unknown_events_are_recorded_and_ignored(client, post_webhook):
+    response = post_webhook(stripe_event("customer.created", {"id": "cus_1"}, "evt_x"))
     assert response.status_code == 200
     stored = StripeEvent.objects.get()
     assert (stored.type, stored.status) == ("customer.created", StripeEvent.Status.IGNORED)
@@ -181,16 +173,16 @@ def test_webhook_only_accepts_post(client):
 
 
 @pytest.fixture
-def purchase(client, owner):
+def purchase(client, owner, post_webhook):
     pack = CreditPackFactory(ledger=Ledger.API, credits=500, price_minor=1000)
-    post_webhook(client, completed_event(owner, pack))
+    post_webhook(completed_event(owner, pack))
     return Purchase.objects.get()
 
 
 @pytest.mark.django_db
-def test_full_refund_takes_the_credits_back_once(client, owner, purchase):
+def test_full_refund_takes_the_credits_back_once(client, owner, purchase, post_webhook):
     for _ in range(3):
-        assert post_webhook(client, refund_event(purchase, amount_refunded=1000)).status_code == 200
+        assert post_webhook(refund_event(purchase, amount_refunded=1000)).status_code == 200
     assert api_balance(owner).balance == 0
     refund = LedgerEntry.objects.get(kind=EntryKind.REFUND)
     assert (refund.amount, refund.purchase) == (500, purchase)
@@ -200,13 +192,13 @@ def test_full_refund_takes_the_credits_back_once(client, owner, purchase):
 
 
 @pytest.mark.django_db
-def test_partial_refunds_take_back_their_share_step_by_step(client, owner, purchase):
-    post_webhook(client, refund_event(purchase, amount_refunded=400, event_id="evt_r1"))
+def test_partial_refunds_take_back_their_share_step_by_step(client, owner, purchase, post_webhook):
+    post_webhook(refund_event(purchase, amount_refunded=400, event_id="evt_r1"))
     assert api_balance(owner).balance == 300
     purchase.refresh_from_db()
     assert purchase.status == Purchase.Status.PARTIALLY_REFUNDED
 
-    post_webhook(client, refund_event(purchase, amount_refunded=1000, event_id="evt_r2"))
+    post_webhook(refund_event(purchase, amount_refunded=1000, event_id="evt_r2"))
     assert api_balance(owner).balance == 0
     assert list(LedgerEntry.objects.filter(kind=EntryKind.REFUND).values_list(
         "amount", flat=True).order_by("id")) == [200, 300]
@@ -214,12 +206,11 @@ def test_partial_refunds_take_back_their_share_step_by_step(client, owner, purch
 
 @pytest.mark.django_db
 def test_refund_after_spending_takes_what_is_available_and_records_the_shortfall(
-    client, owner, purchase
-):
+        client, owner, purchase, post_webhook):
     account = purchase.account
     credit_hold_create(account=account, job_id="running-job", amount=350)
 
-    post_webhook(client, refund_event(purchase, amount_refunded=1000))
+    post_webhook(refund_event(purchase, amount_refunded=1000))
 
     account.refresh_from_db()
     assert (account.balance, account.held, account.available) == (350, 350, 0)
@@ -232,20 +223,21 @@ def test_refund_after_spending_takes_what_is_available_and_records_the_shortfall
 
 
 @pytest.mark.django_db
-def test_refund_of_a_charge_this_site_does_not_know_is_ignored(client, owner, purchase):
+def test_refund_of_a_charge_this_site_does_not_know_is_ignored(
+        client, owner, purchase, post_webhook):
     event = refund_event(purchase, amount_refunded=1000, payment_intent="pi_not_ours")
-    assert post_webhook(client, event).status_code == 200
+    assert post_webhook(event).status_code == 200
     assert StripeEvent.objects.get(stripe_id="evt_refund_1").status == StripeEvent.Status.IGNORED
     assert api_balance(owner).balance == 500
 
 
-@needs_postgres
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_deliveries_of_one_event_grant_once(owner):
+def test_concurrent_deliveries_of_one_event_grant_once(owner, post_webhook, run_at_once):
     pack = CreditPackFactory(credits=500)
     body = json.dumps(completed_event(owner, pack))
 
-    results = run_at_once(*[lambda: post_webhook(Client(), body).status_code] * 5)
+    results = run_at_once(*[lambda: post_webhook(body, via=Client()).status_code] * 5)
 
     assert results == ["200"] * 5
     assert api_balance(owner).balance == 500

@@ -24,8 +24,8 @@ from django.db import connections
 from accounts.models import User
 from billing import stripe_gateway
 from billing.models import CreditPack
-from tests.billing.helpers import WEBHOOK_SECRET, FakeStripeHTTP, paid_session, stripe_event
-from tests.generation.conftest import make_audio, make_image
+from tests.billing.factories import WEBHOOK_SECRET, FakeStripeHTTP, paid_session, stripe_event
+from tests.media_intake.factories import make_audio, make_image
 from tests.worker import worker_env
 
 CHROMIUM = "/usr/bin/chromium"

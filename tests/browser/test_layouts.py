@@ -23,7 +23,7 @@ from generation.models import Job
 from tests.apikeys.factories import make_key
 from tests.dashboard.helpers import fund, make_completed_job, make_failed_job
 from tests.factories import UserFactory
-from tests.generation.conftest import make_audio
+from tests.media_intake.factories import make_audio
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -4,7 +4,8 @@ import pytest
 
 from generation.models import Job, Status
 from generation.services import job_claim
-from tests.generation.api_support import grant, key_client
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
 
 IMAGE_JOB = {"formState": {"image": "https://example.com/p.png",
                            "audio": "https://example.com/s.mp3"}}
@@ -17,7 +18,7 @@ def _submit(client, mode="lipsync-image", body=IMAGE_JOB):
 @pytest.mark.django_db
 def test_another_accounts_job_is_404_for_read_and_cancel(api, outsider, public_dns):
     job_id = _submit(api)
-    grant(outsider, "api", 100)
+    funded_account(outsider, "api", 100)
     intruder = key_client(outsider)
     for response in (intruder.get(f"/api/v1/jobs/{job_id}"),
                      intruder.post(f"/api/v1/jobs/{job_id}/cancel")):
@@ -38,7 +39,7 @@ def test_list_is_newest_first_paginated_and_filtered(api, outsider, public_dns):
     ids = [_submit(api) for _ in range(3)]
     video_id = _submit(api, "lipsync-video", {"formState": {
         "video": "https://example.com/v.mp4", "audio": "https://example.com/a.mp3"}})
-    grant(outsider, "api", 100)
+    funded_account(outsider, "api", 100)
     _submit(key_client(outsider))
 
     page = api.get("/api/v1/jobs?limit=2").json()

@@ -4,7 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from generation.models import Job
-from tests.generation.api_support import grant, key_client
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
 
 BRIEF_WEBHOOK_EXAMPLE = {
     "webhook": "https://your-app.example.com/webhooks/lipsync",
@@ -142,7 +143,7 @@ def test_private_webhook_target_is_refused(api, public_dns, settings):
 
 @pytest.mark.django_db
 def test_402_below_the_minimum_price_and_no_job(owner, public_dns):
-    grant(owner, "api", 19)  # 720p minimum: 5 s x 4 = 20
+    funded_account(owner, "api", 19)  # 720p minimum: 5 s x 4 = 20
     client = key_client(owner)
     response = _post(client, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE)
     assert response.status_code == 402
@@ -157,7 +158,7 @@ def test_402_below_the_minimum_price_and_no_job(owner, public_dns):
 
 @pytest.mark.django_db
 def test_user_credits_do_not_pay_for_api_calls(owner, public_dns):
-    grant(owner, "user", 1000)
+    funded_account(owner, "user", 1000)
     response = _post(key_client(owner), "lipsync-image", BRIEF_WEBHOOK_EXAMPLE)
     assert response.status_code == 402
     assert "API credits" in response.json()["error"]
@@ -165,7 +166,7 @@ def test_user_credits_do_not_pay_for_api_calls(owner, public_dns):
 
 @pytest.mark.django_db
 def test_browser_session_calls_spend_user_credits_and_need_csrf(owner, public_dns):
-    grant(owner, "user", 1000)
+    funded_account(owner, "user", 1000)
     browser = APIClient(enforce_csrf_checks=True)
     browser.force_login(owner)
     assert _post(browser, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE).status_code == 403
@@ -194,7 +195,7 @@ def test_idempotency_key_replays_the_same_job_and_conflicts_on_another_body(api,
 
 @pytest.mark.django_db
 def test_idempotency_keys_are_per_account(api, outsider, public_dns):
-    grant(outsider, "api", 100)
+    funded_account(outsider, "api", 100)
     first = _post(api, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE, HTTP_IDEMPOTENCY_KEY="k1")
     theirs = _post(key_client(outsider), "lipsync-image", BRIEF_WEBHOOK_EXAMPLE,
                    HTTP_IDEMPOTENCY_KEY="k1")

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from generation.models import Job, Upload
-from tests.generation.api_support import grant, key_client
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
 from tests.worker import run_burst_worker
 
 
@@ -30,7 +31,7 @@ def test_upload_sniffs_the_kind_and_answers_a_usable_url(api, media, owner):
 @pytest.mark.django_db
 def test_outsider_cannot_read_an_upload(api, media, outsider):
     upload_id = _upload(api, media.image_png).json()["id"]
-    grant(outsider, "api", 10)
+    funded_account(outsider, "api", 10)
     assert key_client(outsider).get(f"/api/v1/uploads/{upload_id}").status_code == 404
 
 
@@ -87,7 +88,7 @@ def test_uploaded_files_make_a_video_without_any_fetch(api, media, settings):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_someone_elses_upload_url_is_refused(api, media, outsider):
-    grant(outsider, "api", 100)
+    funded_account(outsider, "api", 100)
     theirs = _upload(key_client(outsider), media.audio_wav).json()["url"]
     image_url = _upload(api, media.image_png).json()["url"]
     job_id = api.post("/api/v1/lipsync-image", {"formState": {

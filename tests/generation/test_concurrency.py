@@ -4,17 +4,16 @@ import pytest
 
 from generation import services
 from generation.models import Job
-from tests.billing.helpers import needs_postgres, run_at_once
-from tests.generation.api_support import grant
+from tests.billing.factories import funded_account
 
 FORM_STATE = {"image": "https://example.com/p.png", "audio": "https://example.com/a.mp3",
               "resolution": "480p", "prompt": "", "seed": None}
 
 
-@needs_postgres
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_idempotency_key_make_one_job(owner):
-    grant(owner, "api", 100)
+def test_concurrent_retries_with_one_idempotency_key_make_one_job(owner, run_at_once):
+    funded_account(owner, "api", 100)
 
     def submit():
         job, _ = services.job_submit(

@@ -5,7 +5,8 @@ import av
 import pytest
 
 from generation.models import Job
-from tests.generation.api_support import grant, key_client
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
 from tests.worker import run_burst_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -24,7 +25,7 @@ def _upload(client, path):
 def test_a_portrait_job_is_lip_synced_by_the_default_engine(owner, face_image, short_speech,
                                                             settings, tmp_path):
     settings.LIPSYNC_ENGINE = "lipsync"
-    grant(owner, "api", 1000)
+    funded_account(owner, "api", 1000)
     api = key_client(owner)
     image = _upload(api, face_image)
     audio = _upload(api, short_speech)
@@ -52,7 +53,7 @@ def test_a_portrait_job_is_lip_synced_by_the_default_engine(owner, face_image, s
 
 
 def _submit_portrait(owner, face_image, speech):
-    grant(owner, "api", 1000)
+    funded_account(owner, "api", 1000)
     api = key_client(owner)
     submitted = api.post("/api/v1/lipsync-image", {"formState": {
         "image": _upload(api, face_image)["url"], "audio": _upload(api, speech)["url"],

@@ -9,8 +9,8 @@ from billing.selectors import credit_balance_get
 from generation.models import Job, Mode, Status
 from generation.services import CANCELLED_ERROR
 from support.models import StaffAction
-from tests.dashboard.helpers import (
-    fund,
+from tests.billing.factories import funded_account
+from tests.generation.factories import (
     make_completed_job,
     make_failed_job,
     make_job,
@@ -99,7 +99,7 @@ def test_cancel_fails_a_queued_job_flags_a_running_one_and_records_why(staff_cli
 
 def test_retry_queues_a_new_job_with_the_same_inputs(staff_client, staff, owner,
                                                      django_capture_on_commit_callbacks):
-    fund(owner, "user", 100)
+    funded_account(owner, "user", 100)
     failed = make_failed_job(owner)
     failed.form_state = {**failed.form_state, "seed": 7, "prompt": "smile"}
     failed.save(update_fields=["form_state"])
@@ -192,9 +192,9 @@ def test_a_jobs_page_shows_its_ledger_entries_and_staff_actions(staff_client, ow
 
 
 def test_users_list_and_page_show_balances_and_recent_jobs(staff_client, owner, outsider):
-    fund(owner, "api", 700)
+    funded_account(owner, "api", 700)
     running = make_running_job(owner, credits=30)  # funds 30 user credits and holds them
-    fund(owner, "user", 50)
+    funded_account(owner, "user", 50)
     theirs = make_job(outsider)
 
     listing = staff_client.get(reverse("admin:accounts_user_changelist"), {"q": owner.email})

@@ -5,9 +5,8 @@ import pytest
 from billing.models import EntryKind, LedgerEntry
 from billing.refunds import NothingToRefundError, credit_job_refund, job_refund_key
 from billing.selectors import credit_balance_get
-from tests.billing.helpers import needs_postgres, run_at_once
-from tests.dashboard.helpers import make_completed_job, make_failed_job, make_running_job
 from tests.factories import UserFactory
+from tests.generation.factories import make_completed_job, make_failed_job, make_running_job
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +68,9 @@ def test_refund_needs_a_reason_and_a_staff_user(owner, staff, reason, staff_user
     assert not LedgerEntry.objects.filter(idempotency_key=job_refund_key(job.id)).exists()
 
 
-@needs_postgres
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_refunding_at_once_refund_once(owner, staff):
+def test_two_staff_refunding_at_once_refund_once(owner, staff, run_at_once):
     job = make_completed_job(owner, credits=20)
     before = credit_balance_get(user=owner, ledger="user").available
     results = run_at_once(

@@ -3,8 +3,8 @@ import pytest
 from generation.models import Job
 from support.models import StaffAction, StaffActionKind
 from support.services import staff_action_record
-from tests.dashboard.helpers import make_job
 from tests.factories import UserFactory
+from tests.generation.factories import make_job
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
-"""Fixtures for webhook tests (the receiver and helpers live in support.py)."""
+"""Fixtures for webhook tests (the receiver and data builders live in factories.py)."""
 
 import pytest
 
-from tests.webhooks.support import Receiver
+from tests.webhooks.factories import Receiver
 
 
 @pytest.fixture
@@ -22,29 +22,3 @@ def local_webhooks(settings, receiver):
     settings.LIPSYNC_WEBHOOK_RETRY_SCHEDULE = [0, 0]
     settings.LIPSYNC_WEBHOOK_TIMEOUT_SECONDS = 1
     return receiver
-
-
-@pytest.fixture
-def resolve_to_loopback(monkeypatch):
-    """Make chosen DNS names resolve to 127.0.0.1; other lookups go to the real resolver.
-    Returns a function adding names, which returns the per-name lookup counts."""
-    import socket
-
-    real_getaddrinfo = socket.getaddrinfo
-    names: dict[str, int] = {}
-
-    def fake_getaddrinfo(host, port, *args, **kwargs):
-        name = host.decode() if isinstance(host, bytes) else host
-        if name in names:
-            names[name] += 1
-            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
-                     ("127.0.0.1", int(port)))]
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
-
-    def add(*hostnames: str) -> dict[str, int]:
-        names.update(dict.fromkeys(hostnames, 0))
-        return names
-
-    return add

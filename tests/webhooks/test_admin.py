@@ -4,7 +4,7 @@ from django.utils.html import escape
 
 from support.models import StaffAction
 from tests.factories import UserFactory
-from tests.webhooks.test_views import _failed_delivery
+from tests.webhooks.factories import make_failed_delivery
 from webhooks.models import Delivery, DeliveryStatus
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def staff_client(client):
 
 
 def test_support_sees_deliveries_with_their_attempts_read_only(staff_client, owner):
-    delivery = _failed_delivery(owner)
+    delivery = make_failed_delivery(owner)
 
     listing = staff_client.get(reverse("admin:webhooks_delivery_changelist")).content.decode()
     assert "owner@example.com" in listing and "https://hooks.example.com/lipsync" in listing
@@ -30,7 +30,7 @@ def test_support_sees_deliveries_with_their_attempts_read_only(staff_client, own
 
 def test_the_redeliver_action_queues_finished_deliveries_and_skips_pending_ones(staff_client,
                                                                                  owner):
-    failed = _failed_delivery(owner)
+    failed = make_failed_delivery(owner)
     pending = Delivery.objects.create(
         owner=owner, event="test", message_id="msg_pending", url="https://hooks.example.com/t",
         payload=b"{}", status=DeliveryStatus.PENDING, next_attempt_at=failed.created_at,

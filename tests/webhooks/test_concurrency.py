@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from tests.webhooks.support import make_job
+from tests.webhooks.factories import make_webhook_job
 from webhooks import services
 from webhooks.models import Attempt
 
@@ -17,7 +17,7 @@ pytestmark = [
 
 
 def test_workers_racing_for_one_delivery_send_it_once(owner, local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 200))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     delivery = services.delivery_create_for_job(job_id=job.id)
     start = threading.Barrier(6)
     outcomes = []

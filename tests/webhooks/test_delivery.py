@@ -8,8 +8,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from generation.models import Status
 from generation.services import job_fail
-from tests.generation.api_support import key_client
-from tests.webhooks.support import (
+from tests.apikeys.factories import key_client
+from tests.webhooks.factories import (
     DRIP,
     FLOOD,
     HANG,
@@ -18,7 +18,7 @@ from tests.webhooks.support import (
     drain_webhooks_queue,
     forget_queued_attempts,
     free_port_url,
-    make_job,
+    make_webhook_job,
     queued_attempts,
 )
 from webhooks import services, signing
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _deliver_job(owner, url: str, **job_fields) -> Delivery:
-    job = make_job(owner, webhook=url, **job_fields)
+    job = make_webhook_job(owner, webhook=url, **job_fields)
     delivery = services.delivery_create_for_job(job_id=job.id)
     drain_webhooks_queue()
     delivery.refresh_from_db()
@@ -133,7 +133,7 @@ def test_the_address_is_checked_again_at_every_attempt(owner, local_webhooks, se
     """A retry is refused when the address is no longer allowed (here: the operator turned
     private addresses off between attempts; in the wild: DNS now answers a private address)."""
     url = local_webhooks.script("/hook", 500, 200)
-    job = make_job(owner, webhook=url)
+    job = make_webhook_job(owner, webhook=url)
     delivery = services.delivery_create_for_job(job_id=job.id)
     services.delivery_attempt(delivery_id=delivery.id)  # 500
     settings.LIPSYNC_ALLOW_PRIVATE_URLS = False
@@ -165,7 +165,7 @@ def test_the_connection_goes_to_the_checked_address_with_the_name_as_host(
 def test_a_hostile_receiver_costs_one_failed_attempt(owner, local_webhooks, settings, answer,
                                                      says):
     settings.LIPSYNC_WEBHOOK_RETRY_SCHEDULE = [3600]
-    job = make_job(owner, webhook=local_webhooks.script("/hook", answer))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", answer))
     delivery = services.delivery_create_for_job(job_id=job.id)
 
     attempt = services.delivery_attempt(delivery_id=delivery.id)
@@ -179,7 +179,7 @@ def test_a_hostile_receiver_costs_one_failed_attempt(owner, local_webhooks, sett
 
 def test_a_receiver_answering_gigabytes_is_read_no_further_than_the_excerpt(owner,
                                                                             local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", FLOOD))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", FLOOD))
     delivery = services.delivery_create_for_job(job_id=job.id)
 
     attempt = services.delivery_attempt(delivery_id=delivery.id)
@@ -200,8 +200,8 @@ def test_a_binary_answer_is_kept_readable_in_the_log(owner, local_webhooks):
 
 def test_a_failed_job_is_delivered_too_and_a_job_without_webhook_is_not(owner, local_webhooks):
     url = local_webhooks.script("/hook", 200)
-    failed = make_job(owner, webhook=url, status=Status.QUEUED)
-    silent = make_job(owner, status=Status.QUEUED)
+    failed = make_webhook_job(owner, webhook=url, status=Status.QUEUED)
+    silent = make_webhook_job(owner, status=Status.QUEUED)
 
     job_fail(job_id=failed.id, error="formState.audio could not be downloaded.")
     job_fail(job_id=silent.id, error="formState.audio could not be downloaded.")
@@ -214,7 +214,7 @@ def test_a_failed_job_is_delivered_too_and_a_job_without_webhook_is_not(owner, l
 
 
 def test_a_job_gets_one_delivery_even_if_told_twice(owner, local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 200))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     first = services.delivery_create_for_job(job_id=job.id)
     assert services.delivery_create_for_job(job_id=job.id) == first
     drain_webhooks_queue()
@@ -223,11 +223,11 @@ def test_a_job_gets_one_delivery_even_if_told_twice(owner, local_webhooks):
 
 def test_an_attempt_is_claimed_once(owner, local_webhooks):
     """Two workers handed the same delivery: the second finds it claimed and sends nothing."""
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 500))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 500))
     delivery = services.delivery_create_for_job(job_id=job.id)
 
-    assert services._delivery_claim(delivery.id) == (delivery, 1)
-    assert services._delivery_claim(delivery.id) is None
+    assert services.delivery_claim(delivery.id) == (delivery, 1)
+    assert services.delivery_claim(delivery.id) is None
     assert services.delivery_attempt(delivery_id=delivery.id) is None
     assert local_webhooks.requests == []
 
@@ -235,14 +235,14 @@ def test_an_attempt_is_claimed_once(owner, local_webhooks):
 def test_a_claim_lost_between_reading_and_updating_sends_nothing(owner, local_webhooks,
                                                                   monkeypatch):
     """Both workers read the delivery as due; the rival's UPDATE lands first."""
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 500))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 500))
     delivery = services.delivery_create_for_job(job_id=job.id)
     real_max_attempts, rival = services.max_attempts, []
 
     def rival_claims_first() -> int:  # runs between our SELECT and our UPDATE
         if not rival:
             rival.append("started")
-            rival.append(services._delivery_claim(delivery.id))
+            rival.append(services.delivery_claim(delivery.id))
         return real_max_attempts()
 
     monkeypatch.setattr(services, "max_attempts", rival_claims_first)
@@ -252,7 +252,7 @@ def test_a_claim_lost_between_reading_and_updating_sends_nothing(owner, local_we
 
 
 def test_the_sweep_retries_a_delivery_whose_queued_attempt_was_lost(owner, local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 200))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     delivery = services.delivery_create_for_job(job_id=job.id)
     forget_queued_attempts()  # Redis lost the job
     assert services.deliveries_enqueue_overdue() == 0  # due, but not overdue yet
@@ -267,10 +267,10 @@ def test_the_sweep_retries_a_delivery_whose_queued_attempt_was_lost(owner, local
 
 
 def test_the_sweep_recovers_a_delivery_whose_worker_died_mid_attempt(owner, local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 200))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     delivery = services.delivery_create_for_job(job_id=job.id)
     forget_queued_attempts()
-    services._delivery_claim(delivery.id)  # ...and the worker is killed before it records
+    services.delivery_claim(delivery.id)  # ...and the worker is killed before it records
 
     Delivery.objects.filter(pk=delivery.pk).update(
         next_attempt_at=timezone.now() - timedelta(hours=1))
@@ -298,7 +298,7 @@ def test_a_redelivery_sends_the_same_message_again(owner, local_webhooks):
 
 
 def test_a_pending_delivery_cannot_be_redelivered(owner, local_webhooks):
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 200))
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 200))
     delivery = services.delivery_create_for_job(job_id=job.id)
     with pytest.raises(services.DeliveryNotFinished):
         services.delivery_redeliver(delivery=delivery)

@@ -5,29 +5,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from tests.webhooks.support import drain_webhooks_queue, make_job
-from webhooks import payloads
-from webhooks.models import Attempt, Delivery, DeliveryStatus, Event, SigningSecret
+from tests.webhooks.factories import drain_webhooks_queue, make_failed_delivery
+from webhooks.models import Delivery, DeliveryStatus, Event, SigningSecret
 from webhooks.services import signing_secret_get_or_create
 
 pytestmark = pytest.mark.django_db
-
-
-def _failed_delivery(owner, job=None) -> Delivery:
-    job = job or make_job(owner, webhook="https://hooks.example.com/lipsync")
-    delivery = Delivery.objects.create(
-        owner=owner, job=job, event=Event.JOB_FINISHED, message_id="msg_first",
-        url=job.webhook, payload=payloads.job_body(job), status=DeliveryStatus.FAILED,
-        attempt_count=1, finished_at=timezone.now(),
-    )
-    Attempt.objects.create(delivery=delivery, number=1, started_at=timezone.now(),
-                           duration_ms=87, status_code=503, succeeded=False,
-                           error="hooks.example.com answered 503 Service Unavailable.",
-                           response_excerpt="upstream overloaded")
-    return delivery
 
 
 @pytest.mark.parametrize("name, args", [
@@ -67,7 +51,7 @@ def test_rotating_asks_first_then_replaces_the_secret(client, owner):
 
 
 def test_deliveries_and_their_attempts_are_listed_with_a_redeliver_button(client, owner):
-    delivery = _failed_delivery(owner)
+    delivery = make_failed_delivery(owner)
     client.force_login(owner)
 
     for url in (reverse("webhooks:overview"), reverse("webhooks:job", args=[delivery.job_id])):
@@ -79,7 +63,7 @@ def test_deliveries_and_their_attempts_are_listed_with_a_redeliver_button(client
 
 
 def test_the_job_page_and_redeliver_are_owner_only(client, owner, outsider):
-    delivery = _failed_delivery(owner)
+    delivery = make_failed_delivery(owner)
     client.force_login(outsider)
 
     assert client.get(reverse("webhooks:job", args=[delivery.job_id])).status_code == 404
@@ -89,7 +73,7 @@ def test_the_job_page_and_redeliver_are_owner_only(client, owner, outsider):
 
 
 def test_redeliver_queues_the_same_message_again(client, owner):
-    delivery = _failed_delivery(owner)
+    delivery = make_failed_delivery(owner)
     client.force_login(owner)
 
     response = client.post(reverse("webhooks:redeliver", args=[delivery.pk]), follow=True)
@@ -102,7 +86,7 @@ def test_redeliver_queues_the_same_message_again(client, owner):
 
 
 def test_redeliver_needs_a_post(client, owner):
-    delivery = _failed_delivery(owner)
+    delivery = make_failed_delivery(owner)
     client.force_login(owner)
     assert client.get(reverse("webhooks:redeliver", args=[delivery.pk])).status_code == 405
 

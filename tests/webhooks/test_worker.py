@@ -9,8 +9,9 @@ from standardwebhooks.webhooks import Webhook
 
 from generation.models import Status
 from generation.services import job_fail
-from tests.generation.api_support import grant, key_client
-from tests.webhooks.support import LOCAL_WEBHOOKS_ENV, make_job, queued_attempts
+from tests.apikeys.factories import key_client
+from tests.billing.factories import funded_account
+from tests.webhooks.factories import LOCAL_WEBHOOKS_ENV, make_webhook_job, queued_attempts
 from tests.worker import run_burst_worker
 from webhooks.models import Delivery, DeliveryStatus
 from webhooks.services import signing_secret_get_or_create
@@ -41,7 +42,7 @@ def _wav(seconds: float = 1.0, rate: int = 16000) -> bytes:
 
 
 def test_a_job_completed_by_a_worker_is_posted_by_a_webhooks_worker(owner, local_webhooks):
-    grant(owner, "api", 1000)
+    funded_account(owner, "api", 1000)
     api = key_client(owner)
     hook = local_webhooks.script("/hook", 200)
     submitted = api.post("/api/v1/lipsync-image", {"webhook": hook, "formState": {
@@ -66,7 +67,8 @@ def test_a_job_completed_by_a_worker_is_posted_by_a_webhooks_worker(owner, local
 
 def test_a_worker_retries_until_the_receiver_accepts(owner, local_webhooks):
     """A job cancelled in a web request: the request only queues the delivery."""
-    job = make_job(owner, webhook=local_webhooks.script("/hook", 503, 200), status=Status.QUEUED)
+    job = make_webhook_job(owner, webhook=local_webhooks.script("/hook", 503, 200),
+                           status=Status.QUEUED)
     job_fail(job_id=job.id, error="This job was cancelled; its credits were released.")
     assert local_webhooks.received() == [] and queued_attempts() == 1
 

@@ -8,7 +8,7 @@ import pytest
 
 from lipsync_engine import EngineCancelled, EngineInputError, EngineRequest, get_engine
 from lipsync_engine.still import engine as still_module
-from tests.media import make_audio, make_image, make_video
+from tests.media_intake.factories import make_audio, make_image, make_video
 
 
 @dataclass
