@@ -17,8 +17,9 @@ from django.db import connections
 from django.test import Client
 
 from generation.models import Status
-from tests.dashboard.helpers import fund, make_completed_job, make_failed_job, make_job
+from tests.billing.factories import funded_account
 from tests.factories import UserFactory
+from tests.generation.factories import make_completed_job, make_failed_job, make_job
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -64,8 +65,8 @@ def customer(live_server, settings, tmp_path):
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
     user = UserFactory(email="a.very.long.customer.address@example-company.com")
-    fund(user, "api", 125_000)
-    fund(user, "user", 4_250)
+    funded_account(user, "api", 125_000)
+    funded_account(user, "user", 4_250)
     make_completed_job(user)
     make_failed_job(user)
     make_job(user, status=Status.RUNNING, progress=0.4)

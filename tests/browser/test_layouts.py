@@ -21,8 +21,9 @@ from billing.models import CreditPack
 from billing.services import credit_account_get_or_create
 from generation.models import Job
 from tests.apikeys.factories import make_key
-from tests.dashboard.helpers import fund, make_completed_job, make_failed_job
+from tests.billing.factories import funded_account
 from tests.factories import UserFactory
+from tests.generation.factories import make_completed_job, make_failed_job
 from tests.media_intake.factories import make_audio
 
 CHROMIUM = "/usr/bin/chromium"
@@ -89,8 +90,8 @@ def page_width(page) -> dict:
 def busy_customer(db):
     """An account with what makes pages wide: a long e-mail, keys, jobs, purchases on sale."""
     user = UserFactory(email=LONG_EMAIL)
-    fund(user, "api", 125_000)
-    fund(user, "user", 48_000)
+    funded_account(user, "api", 125_000)
+    funded_account(user, "user", 48_000)
     credit_account_get_or_create(user=user, ledger="user")
     make_key(user, name="a-rather-long-key-name-for-the-production-render-farm")
     make_completed_job(user, credits=40)

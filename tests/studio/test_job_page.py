@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from generation.models import Job
-from tests.dashboard.helpers import make_completed_job, make_failed_job
+from tests.generation.factories import make_completed_job, make_failed_job
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from billing.refunds import credit_job_refund
 from generation.models import Job, Upload
-from tests.dashboard.helpers import make_completed_job, make_job
+from tests.generation.factories import make_completed_job, make_job
 
 pytestmark = pytest.mark.django_db
 
