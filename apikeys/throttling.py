@@ -3,6 +3,8 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from lipsync_site.client_ip import client_ip
+
 
 class _PerKeyThrottle(SimpleRateThrottle):
     """Counts per API key; browser-session calls count per user."""
@@ -19,6 +21,10 @@ class _PerKeyThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return f"throttle:{self.scope}:{ident}"
+
+    def get_ident(self, request) -> str:
+        # DRF's own reads X-Forwarded-For from anyone; only a trusted proxy's counts here.
+        return client_ip(request)
 
 
 class SubmitRateThrottle(_PerKeyThrottle):

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -9,6 +11,8 @@ from billing.selectors import credit_balance_get
 from generation.forms import MODE_LABELS, STATUS_LABELS
 from generation.studio_selectors import recent_jobs
 from lipsync_site.health import database_state, redis_state
+
+log = logging.getLogger(__name__)
 
 
 @require_GET
@@ -22,7 +26,10 @@ def healthz(request):
     states = [database_state(), redis_state()]
     healthy = all(state.ok for state in states)
     body = {"status": "ok" if healthy else "unavailable"}
-    body.update({state.name: state.as_dict() for state in states})
+    body.update({state.name: state.word for state in states})
+    for state in states:
+        if not state.ok:
+            log.warning("healthz: %s is down (%s)", state.name, state.detail)
     return JsonResponse(body, status=200 if healthy else 503)
 
 
