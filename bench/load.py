@@ -222,7 +222,7 @@ def report(label: str, results: dict, args) -> str:
             f"{r['socket_errors']} |")
     command = (f".venv/bin/python bench/load.py --seconds {args.seconds:g} --connections "
                f"{args.connections} --workers {args.workers} --label \"{label}\"")
-    conn_max_age = os.environ.get("DATABASE_CONN_MAX_AGE", "the default (60)")
+    conn_max_age = os.environ.get("DATABASE_CONN_MAX_AGE", "60, the default")
     return "\n".join([
         f"`{command}` (DATABASE_CONN_MAX_AGE={conn_max_age}) — gunicorn {args.workers} sync "
         f"workers, PostgreSQL and Redis on 127.0.0.1, wrk with {args.connections} connections, "
