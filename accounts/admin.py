@@ -9,12 +9,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.forms import ThrottledAdminLoginForm
 from accounts.models import User
 from billing.models import CreditAccount, Ledger
 from billing.selectors import credit_balance_get
 from generation.selectors import job_list_recent
 
 SUPPORT_RECENT_JOBS = 10
+
+# /admin/login/ counts failures with the site's login (accounts/throttling.py): the admin is the
+# more valuable target, so it must not be the unthrottled door.
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 class UserChangeFormByEmail(UserChangeForm):

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -18,25 +19,21 @@ class SignUpForm(UserCreationForm):
         return email
 
 
-class ThrottledLoginForm(AuthenticationForm):
-    """Django's login form, refusing attempts once too many have failed (see throttling)."""
+LOCKED_MESSAGE = _(
+    "Too many failed login attempts. Try again in %(minutes)d minutes or reset your password."
+)
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed login attempts. Try again in %(minutes)d minutes "
-            "or reset your password."
-        ),
-    }
+
+class LoginThrottleMixin:
+    """Refuses attempts once too many have failed (see throttling), counting every failure of
+    the login form it is mixed into; the site's and the admin's forms share the counts."""
 
     def clean(self):
         email = self.cleaned_data.get("username") or ""
         client_ip = throttling.client_ip_of(self.request)
         if throttling.is_locked(email=email, client_ip=client_ip):
             raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": throttling.lockout_minutes()},
+                LOCKED_MESSAGE, code="locked", params={"minutes": throttling.lockout_minutes()},
             )
         try:
             cleaned = super().clean()
@@ -45,3 +42,11 @@ class ThrottledLoginForm(AuthenticationForm):
             raise
         throttling.reset_email(email=email)
         return cleaned
+
+
+class ThrottledLoginForm(LoginThrottleMixin, AuthenticationForm):
+    """Django's login form, throttled."""
+
+
+class ThrottledAdminLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
+    """The admin's login form (staff only), throttled like the site's."""

@@ -13,6 +13,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from lipsync_site.client_ip import client_ip
+
 
 def _email_key(email: str) -> str:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
@@ -51,6 +53,5 @@ def lockout_minutes() -> int:
 
 
 def client_ip_of(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by clients and cannot be trusted without a proxy
-    # that overwrites it; deployments behind one should set REMOTE_ADDR in that proxy.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The connection's address, or X-Forwarded-For from a trusted proxy only (see client_ip).
+    return client_ip(request)

@@ -37,6 +37,8 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 
 def api_key_mark_used(*, api_key: ApiKey) -> None:
     now = timezone.now()
+    if api_key.last_used_at is not None and api_key.last_used_at >= now - LAST_USED_RESOLUTION:
+        return  # the row just read says it is recent: no query at all on the hot path
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     if ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now):
         api_key.last_used_at = now

@@ -12,10 +12,12 @@ from django.db.utils import Error as DatabaseError
 class ServiceState:
     name: str
     ok: bool
-    detail: str
+    detail: str  # for the operator's console and logs only: errors name hosts and users
 
-    def as_dict(self) -> dict:
-        return {"ok": self.ok, "detail": self.detail}
+    @property
+    def word(self) -> str:
+        """What /healthz shows: anyone can read it, so nothing but ok or down."""
+        return "ok" if self.ok else "down"
 
 
 def database_state() -> ServiceState:

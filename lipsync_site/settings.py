@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from lipsync_site.client_ip import trusted_networks
 from lipsync_site.env import env_bool, env_int, env_list, env_str
 from lipsync_site.secret_key import load_or_create_secret_key
 
@@ -78,7 +79,12 @@ TEMPLATES = [
 
 def _database_from_url(url: str) -> dict:
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+        # Persistent connections: a new PostgreSQL connection per request costs more than the
+        # request itself. The health check replaces a connection the server has dropped.
+        config = dj_database_url.parse(
+            url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
+        )
     except ValueError as exc:
         raise ImproperlyConfigured(
             f"DATABASE_URL={url!r} is not a database URL ({str(exc).split('. ')[0]}); "
@@ -117,6 +123,9 @@ RQ_QUEUES = {
 # (generation/worker/engine_worker.py).
 RQ = {"COMMIT_MODE": "on_db_commit",
       "WORKER_CLASS": "generation.worker.engine_worker.EngineWorker"}
+# The queue dashboard is mounted at /admin/django-rq/ for superusers only (lipsync_site/urls.py);
+# django-rq's own admin entry would let any staff member in.
+RQ_SHOW_ADMIN_LINK = False
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,6 +142,13 @@ LOGOUT_REDIRECT_URL = "landing"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client
+# (lipsync_site/client_ip.py); with none, the connection's own address is the client's.
+LIPSYNC_TRUSTED_PROXIES = env_list("LIPSYNC_TRUSTED_PROXIES", [])
+try:
+    trusted_networks(tuple(LIPSYNC_TRUSTED_PROXIES))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"LIPSYNC_TRUSTED_PROXIES: {exc}.") from None
 
 LANGUAGE_CODE = "en"
 # The languages of the site (catalogs in locale/), each named in itself for the header's switch;
@@ -247,10 +263,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Security headers (SecurityMiddleware, XFrameOptionsMiddleware). Pages never need framing or
+# sniffing; links to other sites carry the origin only.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS proxy: the header (e.g. X-Forwarded-Proto) that the proxy sets to "https" on
+# secure requests. Only with a proxy that always overwrites it, or clients could claim https.
+SECURE_PROXY_SSL_HEADER_NAME = env_str("SECURE_PROXY_SSL_HEADER")
+if SECURE_PROXY_SSL_HEADER_NAME:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + SECURE_PROXY_SSL_HEADER_NAME.strip().upper().replace("-", "_"), "https"
+    )
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_URL.startswith("https://"))
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SITE_IS_HTTPS = SITE_URL.startswith("https://")
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SITE_IS_HTTPS)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SITE_IS_HTTPS)
+    # HSTS on https sites: browsers then refuse plain http to this host for that long.
+    # Subdomains only when the operator says every one of them serves https.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 # --- Generation ---
 # The engine that renders videos (lipsync_engine/common/registry.py): "lipsync" (weight-free CPU

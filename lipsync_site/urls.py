@@ -1,3 +1,4 @@
+import django_rq.urls
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lipsync_site import views
+from lipsync_site.admin_access import superuser_only
 from studio import views as studio_views
 
 urlpatterns = [
@@ -24,7 +26,7 @@ urlpatterns = [
     path("api/v1/openapi.json", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("api/v1/", include("lipsync_site.api_urls")),
-    path("admin/django-rq/", include("django_rq.urls")),
+    path("admin/django-rq/", include((superuser_only(django_rq.urls.urlpatterns), "django_rq"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -5,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lipsync_site.health import database_state, redis_state
+
+log = logging.getLogger(__name__)
 
 
 @require_GET
@@ -24,5 +28,8 @@ def healthz(request):
     states = [database_state(), redis_state()]
     healthy = all(state.ok for state in states)
     body = {"status": "ok" if healthy else "unavailable"}
-    body.update({state.name: state.as_dict() for state in states})
+    body.update({state.name: state.word for state in states})
+    for state in states:
+        if not state.ok:
+            log.warning("healthz: %s is down (%s)", state.name, state.detail)
     return JsonResponse(body, status=200 if healthy else 503)

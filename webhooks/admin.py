@@ -44,7 +44,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @with_reason(name="redeliver", description=gettext_lazy("Redeliver selected deliveries"),
                  question=gettext_lazy("Send these webhooks again, with the same body and "
                                        "webhook-id, as new deliveries?"),
-                 button=gettext_lazy("Redeliver"), permission="webhooks.view_delivery")
+                 button=gettext_lazy("Redeliver"), permission="webhooks.change_delivery")
     def redeliver(self, request, queryset, reason):
         finished = [delivery for delivery in queryset.select_related("owner", "job")
                     if delivery.is_finished]

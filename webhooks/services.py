@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from generation.models import Job
+from lipsync_site.redact import url_for_log
 from webhooks import payloads, sender, signing
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Event, SigningSecret
 from webhooks.queueing import enqueue_attempt
@@ -171,7 +172,7 @@ def _attempt_record(delivery: Delivery, number: int, started_at, result: sender.
             _delivery_finish(delivery.pk, number, DeliveryStatus.FAILED)
         else:
             _delivery_schedule_retry(delivery.pk, number)
-    log.info("webhook %s attempt %s to %s: %s", delivery.pk, number, delivery.url,
+    log.info("webhook %s attempt %s to %s: %s", delivery.pk, number, url_for_log(delivery.url),
              result.error or result.status_code)
     return attempt
 

@@ -75,6 +75,15 @@ def test_revoked_key_is_refused(owner):
 
 
 @pytest.mark.django_db
+def test_a_key_revoked_while_in_use_is_refused_at_the_next_request(owner):
+    api_key, full_key = make_key(owner)
+    assert _get(f"Bearer {full_key}").status_code == 200  # recently used: no last_used write
+    assert _get(f"Bearer {full_key}").status_code == 200
+    api_key_revoke(api_key=api_key)
+    _assert_401(_get(f"Bearer {full_key}"), "revoked")
+
+
+@pytest.mark.django_db
 def test_key_of_a_disabled_account_is_refused(owner):
     _, full_key = make_key(owner)
     owner.is_active = False

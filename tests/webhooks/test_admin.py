@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -53,3 +54,29 @@ def test_the_redeliver_action_queues_finished_deliveries_and_skips_pending_ones(
     recorded = StaffAction.objects.get()
     assert (recorded.action, recorded.target_id, recorded.reason) == (
         "delivery_redeliver", str(failed.pk), "customer fixed their endpoint")
+
+
+def _staff_client_with(client, *codenames):
+    staff = UserFactory(email="viewer@example.com", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    return client
+
+
+@pytest.mark.parametrize("codenames, allowed", [
+    (("view_delivery",), False),
+    (("view_delivery", "change_delivery"), True),
+])
+def test_redelivery_needs_the_change_permission(client, owner, codenames, allowed):
+    failed = _failed_delivery(owner)
+    staff_client = _staff_client_with(client, *codenames)
+    changelist = reverse("admin:webhooks_delivery_changelist")
+    assert staff_client.get(changelist).status_code == 200  # both may look
+
+    response = staff_client.post(changelist, {
+        "action": "redeliver", "_selected_action": [failed.pk], "apply": "1",
+        "reason": "customer fixed their endpoint"})
+
+    assert response.status_code == (302 if allowed else 403)
+    assert Delivery.objects.filter(redelivery_of=failed).exists() is allowed
+    assert StaffAction.objects.exists() is allowed

@@ -1,5 +1,6 @@
 """Deliveries through real RQ (in this process) to a real receiver on 127.0.0.1."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -302,3 +303,18 @@ def test_a_pending_delivery_cannot_be_redelivered(owner, local_webhooks):
     delivery = services.delivery_create_for_job(job_id=job.id)
     with pytest.raises(services.DeliveryNotFinished):
         services.delivery_redeliver(delivery=delivery)
+
+
+def test_the_log_names_the_receiver_without_the_token_in_its_query(owner, local_webhooks,
+                                                                    caplog):
+    url = local_webhooks.script("/hook?token=tok_s3cr3t&x=1", 500, 200) + "#frag"
+    caplog.set_level(logging.DEBUG)
+
+    delivery = _deliver_job(owner, url)
+
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert len(local_webhooks.received("/hook?token=tok_s3cr3t&x=1")) == 2
+    attempt_lines = [r.getMessage() for r in caplog.records if r.name == "webhooks.services"]
+    assert len(attempt_lines) >= 2
+    assert f"to http://127.0.0.1:{local_webhooks.port}/hook:" in attempt_lines[0]
+    assert "tok_s3cr3t" not in caplog.text
