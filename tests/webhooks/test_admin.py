@@ -68,7 +68,7 @@ def _staff_client_with(client, *codenames):
     (("view_delivery", "change_delivery"), True),
 ])
 def test_redelivery_needs_the_change_permission(client, owner, codenames, allowed):
-    failed = _failed_delivery(owner)
+    failed = make_failed_delivery(owner)
     staff_client = _staff_client_with(client, *codenames)
     changelist = reverse("admin:webhooks_delivery_changelist")
     assert staff_client.get(changelist).status_code == 200  # both may look
