@@ -37,6 +37,7 @@ from ..common.threads import Background
 from ..common.video import video_faces
 from . import audio as audio_model
 from . import warp
+from .donor import Donor, lay_donor, make_donor
 from .idle import HeadField, IdleTrack, idle_track
 from .mouth import (
     Shape,
@@ -46,6 +47,7 @@ from .mouth import (
     skin_weights,
 )
 from .render import FaceRig, build_rig, paint_mouth, triangle_map
+from .retarget import Neutral, find_neutral, neutralised
 
 
 @dataclass
@@ -69,6 +71,8 @@ class Prepared(Analysed):
     video_triangles: np.ndarray | None = None
     video_skin: np.ndarray | None = None
     video_rigs: dict = field(default_factory=dict)  # source frame index -> FaceRig
+    neutral: Neutral | None = None  # video: the speaker's closed mouth, found in the footage
+    donor: Donor | None = None  # video: the frame showing it, whose mouth pixels are laid in
     grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
 
     def frames(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -347,6 +351,9 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
     if faces.found:
         prepared.video_triangles = face_triangles(faces.found[0])
         prepared.video_skin = skin_weights(faces.found[0])
+        prepared.neutral = neutral = find_neutral(faces.points)
+        prepared.donor = make_donor(faces.frames[neutral.index], neutral.reference,
+                                    prepared.video_skin)
     track, envelope = audio_track.result()
     prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
                                      active=np.ones(prepared.frame_count, bool),
@@ -366,13 +373,21 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
     if rig is None:  # the source plays back and forth: each frame's rig is built once
         rig = prepared.video_rigs[source_index] = build_rig(
             source, points, prepared.video_triangles, prepared.video_skin)
-    target = points + lip_displacements(points, _shape(speaker.track, index), rig.skin)
+    # Retarget: the source's own mouth motion is taken out (lips to the speaker's closed
+    # mouth), then the new audio opens that mouth.
+    base = points if prepared.neutral is None else neutralised(points, prepared.neutral,
+                                                                rig.skin)
+    target = base + lip_displacements(base, _shape(speaker.track, index), rig.skin)
     out = source.copy()
     found = triangle_map(rig, points, target, source.shape)
     if found is not None:
         (x0, y0, x1, y1), map_x, map_y = found
         out[y0:y1, x0:x1] = warp.remap(source, map_x, map_y)
-    paint_mouth(out, source, rig, target, np.zeros(2, np.float32))
+    if prepared.donor is None:
+        paint_mouth(out, source, rig, target, np.zeros(2, np.float32))
+        return out
+    shift = lay_donor(out, prepared.donor, target)
+    paint_mouth(out, prepared.donor.frame, prepared.donor.rig, target, shift)
     return out
 
 

@@ -57,7 +57,7 @@ def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | Non
     teeth = _DEFAULT_TEETH * np.clip(light, 0.55, 1.1)
     source_open = False
     if gap * frame.width > 2.5:
-        pixels = _pixels_inside(image, _inner_polygon(points))
+        pixels = _pixels_inside(image, inner_polygon(points))
         if len(pixels) >= 6:
             luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
             bright = pixels[luma >= np.percentile(luma, 70)]
@@ -78,7 +78,7 @@ def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.n
     return local[order, 0], local[order, 1]
 
 
-def _inner_polygon(points: np.ndarray) -> np.ndarray:
+def inner_polygon(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points[list(LIPS_INNER_UPPER)],
                            points[list(LIPS_INNER_LOWER[::-1])][1:-1]])
 
@@ -152,7 +152,7 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
     # Inside the lips (the mesh has no triangles there) the nearest lip takes over, so a closed
     # or nearly closed mouth shows lip, not the source's teeth through a crack.
     inner = np.zeros_like(index, np.uint8)
-    cv2.fillPoly(inner, [np.round((_inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
+    cv2.fillPoly(inner, [np.round((inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
         np.int32)], 1, lineType=cv2.LINE_8, shift=_SHIFT)
     inner = cv2.dilate(inner, np.ones((3, 3), np.uint8))
     # Cracks between triangles (pixels the rasteriser gave to none) are filled too; the outside
@@ -220,7 +220,7 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
     head_shift: the head's backward displacement at the mouth (0 without head motion): adds to a
     target pixel to find where it was in `source`.
     """
-    polygon = _inner_polygon(target)
+    polygon = inner_polygon(target)
     frame_now = MouthFrame.of(target)
     upper_t = _curve(frame_now, target, LIPS_INNER_UPPER)
     lower_t = _curve(frame_now, target, LIPS_INNER_LOWER)
