@@ -37,7 +37,7 @@ from ..common.threads import Background
 from ..common.video import video_faces
 from . import audio as audio_model
 from . import warp
-from .donor import Donor, lay_donor, make_donor
+from .donor import DonorBank, lay_donor
 from .idle import HeadField, IdleTrack, idle_track
 from .mouth import (
     Shape,
@@ -72,10 +72,12 @@ class Prepared(Analysed):
     video_skin: np.ndarray | None = None
     video_rigs: dict = field(default_factory=dict)  # source frame index -> FaceRig
     neutral: Neutral | None = None  # video: the speaker's closed mouth, found in the footage
-    donor: Donor | None = None  # video: the frame showing it, whose mouth pixels are laid in
+    donors: DonorBank | None = None  # video: source frames whose mouth pixels are laid in
     grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
 
     def frames(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if self.donors is not None:
+            self.donors.reset()
         for index in range(self.frame_count):
             source, source_index = self.source_frame(index)
             if self.image is not None:
@@ -352,8 +354,7 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
         prepared.video_triangles = face_triangles(faces.found[0])
         prepared.video_skin = skin_weights(faces.found[0])
         prepared.neutral = neutral = find_neutral(faces.points)
-        prepared.donor = make_donor(faces.frames[neutral.index], neutral.reference,
-                                    prepared.video_skin)
+        prepared.donors = DonorBank(faces.frames, faces.points, neutral, prepared.video_skin)
     track, envelope = audio_track.result()
     prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
                                      active=np.ones(prepared.frame_count, bool),
@@ -383,11 +384,13 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
     if found is not None:
         (x0, y0, x1, y1), map_x, map_y = found
         out[y0:y1, x0:x1] = warp.remap(source, map_x, map_y)
-    if prepared.donor is None:
+    if prepared.donors is None:
         paint_mouth(out, source, rig, target, np.zeros(2, np.float32))
         return out
-    shift = lay_donor(out, prepared.donor, target)
-    paint_mouth(out, prepared.donor.frame, prepared.donor.rig, target, shift)
+    for donor, opacity in prepared.donors.layers(target, points):
+        shift = lay_donor(out, donor, target, opacity)
+        if not donor.open:  # a closed donor has no inside to lend: it is painted
+            paint_mouth(out, donor.frame, donor.rig, target, shift)
     return out
 
 
