@@ -33,6 +33,7 @@ FEATHER = 0.08  # of the mouth width: the soft edge between donor and frame pixe
 OPEN_GAP = 0.08  # mouth widths more than the closed mouth: a frame this open lends its inside
 CANDIDATES = 8  # open donors at most, spread over the footage's range of openings
 STICK = 1.6  # a new donor must match this many times better than the one in use
+STRETCH = 1.3  # an open donor's inside serves targets up to this much more open
 FADE = 3  # frames over which a new donor fades in over the one before
 ROLL_WEIGHT = 0.5  # cost of a head roll difference, per radian
 _SHIFT = 4
@@ -47,6 +48,13 @@ class Donor:
     open: bool = False  # it shows the mouth's inside (no painting needed)
     shape: np.ndarray = field(default_factory=lambda: np.zeros(0))  # mouth_shape()
     roll: float = 0.0  # head roll against the neutral frame, radians
+    painter: FaceRig | None = None  # the rig paint_mouth uses (teeth from this frame)
+    gap: float = 0.0  # its inner-lip gap, mouth widths
+
+    def lends_inside(self, target: np.ndarray) -> bool:
+        """Its own inside fits a target this open (stretched much further, its teeth would
+        grow: then the inside is painted, with the teeth taken from this frame)."""
+        return self.open and source_gap(target) <= STRETCH * self.gap
 
 
 def inner_triangles() -> np.ndarray:
@@ -69,12 +77,13 @@ def make_donor(frame: np.ndarray, points: np.ndarray, skin: np.ndarray, index: i
     mesh = triangles()
     inside = np.isin(mesh, sorted(area)).all(axis=1)
     frame = np.ascontiguousarray(frame)
-    rig = build_rig(frame, points, np.concatenate([mesh[inside], inner_triangles()]), skin)
-    if opened:
-        # Its inside is lent as it is: no sampling into the lips, no painting.
-        rig = replace(rig, source_open=False)
+    painter = build_rig(frame, points, np.concatenate([mesh[inside], inner_triangles()]),
+                        skin)
+    # An open donor's inside is lent as it is: no sampling into the lips.
+    rig = replace(painter, source_open=False) if opened else painter
     roll = 0.0 if reference is None else head_roll(reference, points)
-    return Donor(frame, points, rig, index, opened, mouth_shape(points), roll)
+    return Donor(frame, points, rig, index, opened, mouth_shape(points), roll, painter,
+                 source_gap(points))
 
 
 def mouth_shape(points: np.ndarray) -> np.ndarray:

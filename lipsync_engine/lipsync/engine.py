@@ -389,8 +389,8 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
         return out
     for donor, opacity in prepared.donors.layers(target, points):
         shift = lay_donor(out, donor, target, opacity)
-        if not donor.open:  # a closed donor has no inside to lend: it is painted
-            paint_mouth(out, donor.frame, donor.rig, target, shift)
+        if not donor.lends_inside(target):  # painted, with the donor's teeth where it shows any
+            paint_mouth(out, donor.frame, donor.painter, target, shift)
     return out
 
 
