@@ -21,6 +21,7 @@ from ..common import faces as face_model
 from ..common import models, sync
 from ..common.analysis import Analysed, analysed_with_writer, planned
 from ..common.encode import FrameWriter, check_cancel
+from ..common.faces import Face
 from ..common.mask import covers_lips
 from ..common.ordered import OrderedWorker
 from ..common.pcm import SAMPLE_RATE, decode_pcm, envelope_per_frame
@@ -418,7 +419,7 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
     started = time.perf_counter()
     try:
         for index, (_source, frame) in enumerate(prepared.frames()):
-            places = [None if locate is None else locate(index) for _meter, locate in meters]
+            places = [_STAY if locate is None else locate(index) for _meter, locate in meters]
             consumer.put(frame, places)
             if index % 10 == 0:
                 request.report_progress(share + (0.97 - share) * index / prepared.frame_count)
@@ -433,36 +434,39 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
                               prepared.speakers, request.mode, float(plan.fps))
 
 
-def _consumer(writer: FrameWriter, meters: list[sync.MouthMeter]) -> OrderedWorker:
+def _consumer(writer: FrameWriter, meters: list[sync.LipMeter]) -> OrderedWorker:
     """A thread that runs the sync meters on each rendered frame, then pipes it to ffmpeg."""
 
     def handle(frame: np.ndarray, places: list) -> None:
         for meter, place in zip(meters, places, strict=True):
-            if place is not None:
-                meter.locate(*place)
+            if place is not _STAY:
+                meter.box = place
             meter.measure(frame)
         writer.write(frame)
 
     return OrderedWorker(handle, "lipsync-writer")
 
 
+_STAY = object()  # the face did not move: the meter keeps its crop
+
+
 def _meters(prepared: Prepared) -> list:
-    """(meter, locate) per face; locate(index) gives (points, source) where the face moved."""
+    """(meter, locate) per face: the lips re-found on the output pixels (sync.LipMeter, every
+    JOB_STEP-th frame); locate(index) gives the face's box in that frame (None: no face)."""
     if prepared.image is not None:
-        return [(sync.MouthMeter(speaker.rig.points, prepared.image), None)
-                for speaker in prepared.speakers]
+        return [(sync.LipMeter(slot, Face(speaker.rig.points).box, sync.JOB_STEP), None)
+                for slot, speaker in enumerate(prepared.speakers)]
     known = [index for index, points in enumerate(prepared.video_points) if points is not None]
     if not known:
         return []
 
     def locate(index: int):
-        source, source_index = prepared.source_frame(index)
+        _source, source_index = prepared.source_frame(index)
         points = prepared.video_points[source_index]
-        return None if points is None else (points, source)
+        return None if points is None else Face(points).box
 
-    first = known[0]
-    meter = sync.MouthMeter(prepared.video_points[first], prepared.video_frames[first])
-    return [(meter, locate)]
+    return [(sync.LipMeter(0, Face(prepared.video_points[known[0]]).box, sync.JOB_STEP),
+             locate)]
 
 
 def render_frames(request: EngineRequest, work: Path) -> Prepared:

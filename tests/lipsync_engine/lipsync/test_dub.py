@@ -29,15 +29,6 @@ PORTUGUESE = ("Bom dia a todos. Hoje vamos falar sobre o tempo, a praia e o fute
 
 
 @pytest.fixture(scope="module")
-def talking(tmp_path_factory, face_image, long_speech) -> Path:
-    """~8 s of the astronaut saying the long text: a source whose mouth already moves."""
-    out = tmp_path_factory.mktemp("talking") / "talking.mp4"
-    get_engine("lipsync").render(EngineRequest(mode="image", image=face_image,
-                                               audio=long_speech, out_path=out, seed=1))
-    return out
-
-
-@pytest.fixture(scope="module")
 def portuguese(real_media) -> Path:
     import shutil
     import subprocess
@@ -52,10 +43,12 @@ def portuguese(real_media) -> Path:
 
 
 def dub(tmp_path: Path, video: Path, audio: Path) -> Path:
-    out = tmp_path / "dub.mp4"
-    get_engine("lipsync").render(EngineRequest(mode="video", video=video, audio=audio,
-                                               out_path=out, seed=1))
-    return out
+    return dub_job(tmp_path, video, audio).output_path
+
+
+def dub_job(tmp_path: Path, video: Path, audio: Path):
+    return get_engine("lipsync").render(EngineRequest(mode="video", video=video, audio=audio,
+                                                      out_path=tmp_path / "dub.mp4", seed=1))
 
 
 def sync_near_zero(video: Path, audio: Path) -> float:
@@ -85,11 +78,16 @@ def test_a_dub_follows_the_new_speech_and_not_the_old(tmp_path, talking, long_sp
                                                       portuguese, language):
     new = speech("sailor.wav", NEW_TEXT) if language == "english" else portuguese
 
-    out = dub(tmp_path, talking, new)
+    job = dub_job(tmp_path, talking, new)
+    out = job.output_path
 
     report = check_video(out)
     assert report["r"] >= 0.5 and abs(report["lag_frames"]) <= 1, report
     assert sync_near_zero(out, long_speech) <= 0.2
+    # The job's own report measures the same way (every 3rd frame) and agrees.
+    assert job.sync["method"] == report["method"] and job.sync["ok"] is True, job.sync
+    assert job.sync["r"] >= 0.4 and abs(job.sync["lag_frames"]) <= 1, job.sync
+    assert not any("self-check" in warning for warning in job.warnings)
 
 
 def silence(path: Path, seconds: float) -> Path:
@@ -105,7 +103,9 @@ def silence(path: Path, seconds: float) -> Path:
 
 
 def test_a_dub_with_near_silence_keeps_the_mouth_closed(tmp_path, talking):
-    out = dub(tmp_path, talking, silence(tmp_path / "quiet.wav", 5))
+    job = dub_job(tmp_path, talking, silence(tmp_path / "quiet.wav", 5))
+    out = job.output_path
+    assert job.sync["ok"] is False  # nothing to be in sync with
 
     gaps, _ = lip_gaps(out, 1)
     source, _ = lip_gaps(talking, 1)
