@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
+import types
 from functools import cache
 
 # mediapipe and TensorFlow Lite log to stderr from C++ at import; keep the worker's log readable.
@@ -25,9 +27,22 @@ log = logging.getLogger(__name__)
 
 @cache
 def _solutions():
+    _without_drawing()
     import mediapipe as mp  # heavy: imported on first use only
 
     return mp.solutions
+
+
+_DRAWING = ("mediapipe.python.solutions.drawing_utils",
+            "mediapipe.python.solutions.drawing_styles")
+
+
+def _without_drawing() -> None:
+    """`import mediapipe` imports its drawing helpers, and they import matplotlib (~0.35 s of a
+    cold start); nothing here draws. Empty stand-ins take their place unless they are loaded."""
+    for name in _DRAWING:
+        if name not in sys.modules:
+            sys.modules[name] = types.ModuleType(name, "not loaded: the engines draw nothing")
 
 
 @cache

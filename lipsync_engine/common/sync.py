@@ -1,102 +1,56 @@
-"""The sync self-check: mouth opening re-measured on the rendered frames against the audio.
+"""The sync self-check: the lips re-found on the rendered pixels, against the audio.
 
-No SyncNet weights exist in any package, so the check is geometric. Every rendered frame is
-measured by `MouthMeter`: the dark area of the open mouth (cavity, shadowed teeth) in a window
-around the lips, on a log scale as the loudness is (dB). A face mesh per frame would cost more
-than the rendering itself, so the mesh-based `LipMeter` (inner-lip gap re-detected by a
-tracking mesh) serves as the independent reference in tests and tools. Either series is
-correlated with the audio's loudness envelope (dB, at the video rate) over lags of +-12 frames.
-A positive lag means the lips come after the sound. The report (EngineResult.sync):
+No SyncNet weights exist in any package, so the check is geometric, and it measures what a
+viewer sees: on every `step`-th frame a tracking face mesh re-detects the lip landmarks on the
+output pixels (`LipMeter`), nothing of what the engine meant to draw. The inner-lip gap (over
+the eye distance) is correlated with the audio's loudness envelope (dB, at the video rate) over
+lags of +-12 frames, only over the frames measured. A positive lag means the lips come after
+the sound. The job's report (EngineResult.sync) and `python -m lipsync_engine check` use the
+same measure:
 
-    {"method": "mouth-opening-vs-loudness", "r": 0.71, "lag_frames": 0, "r_at_zero": 0.71,
-     "frames": 250, "fps": 25.0, "ok": true, "faces": [...]}   # "faces": multi mode only
+    {"method": "lip-gap-vs-loudness", "r": 0.71, "lag_frames": 0, "r_at_zero": 0.71,
+     "frames": 83, "fps": 25.0, "ok": true, "faces": [...]}   # "faces": multi mode only
 
-"r" is Pearson's r at the best lag; "ok" is false when |lag| > 2 frames or r < 0.3 (then a
-warning is added too). For multi mode the top level is the worse of the two faces, each measured
-over the frames where its own track plays.
+"r" is Pearson's r at the best lag; "ok" is false when |lag| > 2 frames, r < 0.3, or the lips
+do not move (a still mouth's gap jitters by ~0.001 eye distances, a speaking one's by ~0.03: the
+jitter of a still mouth can correlate with speech by chance, and is no lip-sync); then a warning
+is added too. For multi mode the top level is the worse of the two faces, each measured over
+the frames where its own track plays.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from . import models
-from .faces import (
-    LANDMARKS,
-    LIPS_INNER_LOWER,
-    LIPS_INNER_UPPER,
-    LIPS_OUTER_LOWER,
-    LIPS_OUTER_UPPER,
-    Face,
-    square_crop,
-)
+from .faces import LANDMARKS, Face, square_crop
 
-METHOD = "mouth-opening-vs-loudness"
+METHOD = "lip-gap-vs-loudness"
 MAX_LAG = 12
 LOW_R = 0.3
 MAX_GOOD_LAG = 2
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
-_DARK = 0.55  # of the lips' own brightness: darker than that is inside the mouth
-
-
-class MouthMeter:
-    """Dark area inside a window around the lips of each rendered frame (~0.05 ms a frame).
-
-    The window and the darkness threshold come from the source picture's landmarks (where the
-    face is, how bright its lips are), never from the rendered mouth; the value is measured on
-    the rendered pixels only. `locate(points, source)` moves the window (video: per source frame).
-    """
-
-    method = METHOD
-
-    def __init__(self, points: np.ndarray, source: np.ndarray) -> None:
-        self.values: list[float] = []
-        self.locate(points, source)
-
-    def locate(self, points: np.ndarray, source: np.ndarray) -> None:
-        outer = points[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
-        (x0, y0), (x1, y1) = outer.min(axis=0), outer.max(axis=0)
-        mouth = max(float(x1 - x0), 1.0)
-        # Room for a jaw that drops by about half a mouth width, and for small head motion.
-        height, width = source.shape[:2]
-        self.window = (int(max(0, x0 - 0.2 * mouth)), int(max(0, y0 - 0.2 * mouth)),
-                       int(min(width, x1 + 0.2 * mouth)), int(min(height, y1 + 0.6 * mouth)))
-        self.threshold = _DARK * _lip_luma(points, source)
-
-    def measure(self, rgb: np.ndarray) -> None:
-        x0, y0, x1, y1 = self.window
-        crop = rgb[y0:y1, x0:x1]
-        if crop.size == 0:
-            self.values.append(np.nan)
-            return
-        luma = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
-        self.values.append(float(np.log1p(np.count_nonzero(luma < self.threshold))))
-
-
-def _lip_luma(points: np.ndarray, source: np.ndarray) -> float:
-    """Median brightness halfway between the outer and inner lip lines of the source."""
-    inner = points[list(LIPS_INNER_UPPER) + list(LIPS_INNER_LOWER)]
-    outer = points[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
-    middle = np.round((inner + outer) / 2).astype(int)
-    height, width = source.shape[:2]
-    xs, ys = np.clip(middle[:, 0], 0, width - 1), np.clip(middle[:, 1], 0, height - 1)
-    return float(np.median(source[ys, xs].astype(np.float32) @ _LUMA))
+MIN_LIP_MOTION = 0.005  # standard deviation of the gap (in eye distances) of lips that move
+JOB_STEP = 3  # a job measures every 3rd frame: ~2 ms a frame, a few % of a 720p render
 
 
 class LipMeter:
-    """Lip gap of one face through the rendered frames (a tracking mesh on a fixed crop)."""
+    """Lip gap of one face through the rendered frames (a tracking mesh on a crop around `box`,
+    on every `step`-th frame; NaN for the others and where no face is found)."""
 
-    method = "lip-gap-vs-loudness"
+    method = METHOD
 
-    def __init__(self, slot: int, box) -> None:
+    def __init__(self, slot: int, box, step: int = 1) -> None:
         self.slot = slot
         self.box = box
+        self.step = step
         self.values: list[float] = []
         with models.lock:
             models.face_mesh_tracking(slot).reset()
 
     def measure(self, rgb: np.ndarray) -> None:
+        if len(self.values) % self.step or self.box is None:
+            self.values.append(np.nan)
+            return
         crop, (ox, oy) = square_crop(rgb, self.box, 1.6)
         with models.lock:
             result = models.face_mesh_tracking(self.slot).process(crop)
@@ -108,6 +62,13 @@ class LipMeter:
                            for p in result.multi_face_landmarks[0].landmark[:LANDMARKS]],
                           np.float32)
         self.values.append(Face(points).lip_gap)
+
+
+def lips_move(values) -> bool:
+    """The measured gaps vary as a speaking mouth's do (not a still mouth's jitter)."""
+    measured = np.asarray(values, np.float64)
+    measured = measured[~np.isnan(measured)]
+    return len(measured) > 0 and float(np.std(measured)) >= MIN_LIP_MOTION
 
 
 def correlate(gap: np.ndarray, envelope: np.ndarray, active: np.ndarray | None = None,
@@ -156,8 +117,12 @@ def speakers_report(meters: list, speakers: list, mode: str, fps: float) -> dict
                 "frames": 0, "fps": fps, "ok": False}
     reports = []
     for meter, speaker in zip(meters, speakers, strict=True):
-        report = correlate(np.array(meter.values), speaker.envelope, speaker.active,
-                           meter.method)
+        values = np.array(meter.values, np.float64)
+        report = correlate(values, speaker.envelope, speaker.active, meter.method)
+        if speaker.active is not None:
+            values = values[: len(speaker.active)][np.asarray(speaker.active, bool)[
+                : len(values)]]
+        report["ok"] = report["ok"] and lips_move(values)
         report["fps"] = fps
         reports.append(report)
     if mode != "multi" or len(reports) == 1:

@@ -21,6 +21,7 @@ from ..common import faces as face_model
 from ..common import models, sync
 from ..common.analysis import Analysed, analysed_with_writer, planned
 from ..common.encode import FrameWriter, check_cancel
+from ..common.faces import Face
 from ..common.mask import covers_lips
 from ..common.ordered import OrderedWorker
 from ..common.pcm import SAMPLE_RATE, decode_pcm, envelope_per_frame
@@ -37,6 +38,7 @@ from ..common.threads import Background
 from ..common.video import video_faces
 from . import audio as audio_model
 from . import warp
+from .donor import DonorBank, lay_donor
 from .idle import HeadField, IdleTrack, idle_track
 from .mouth import (
     Shape,
@@ -46,6 +48,7 @@ from .mouth import (
     skin_weights,
 )
 from .render import FaceRig, build_rig, paint_mouth, triangle_map
+from .retarget import Neutral, find_neutral, neutralised
 
 
 @dataclass
@@ -69,9 +72,13 @@ class Prepared(Analysed):
     video_triangles: np.ndarray | None = None
     video_skin: np.ndarray | None = None
     video_rigs: dict = field(default_factory=dict)  # source frame index -> FaceRig
+    neutral: Neutral | None = None  # video: the speaker's closed mouth, found in the footage
+    donors: DonorBank | None = None  # video: source frames whose mouth pixels are laid in
     grid: dict = field(default_factory=dict)  # image modes: pixel coordinates by box
 
     def frames(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if self.donors is not None:
+            self.donors.reset()
         for index in range(self.frame_count):
             source, source_index = self.source_frame(index)
             if self.image is not None:
@@ -347,6 +354,8 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
     if faces.found:
         prepared.video_triangles = face_triangles(faces.found[0])
         prepared.video_skin = skin_weights(faces.found[0])
+        prepared.neutral = neutral = find_neutral(faces.points)
+        prepared.donors = DonorBank(faces.frames, faces.points, neutral, prepared.video_skin)
     track, envelope = audio_track.result()
     prepared.speakers.append(Speaker(rig=None, track=track.placed(0, prepared.frame_count),
                                      active=np.ones(prepared.frame_count, bool),
@@ -366,13 +375,23 @@ def _render_video_frame(prepared: Prepared, index: int, source: np.ndarray,
     if rig is None:  # the source plays back and forth: each frame's rig is built once
         rig = prepared.video_rigs[source_index] = build_rig(
             source, points, prepared.video_triangles, prepared.video_skin)
-    target = points + lip_displacements(points, _shape(speaker.track, index), rig.skin)
+    # Retarget: the source's own mouth motion is taken out (lips to the speaker's closed
+    # mouth), then the new audio opens that mouth.
+    base = points if prepared.neutral is None else neutralised(points, prepared.neutral,
+                                                                rig.skin)
+    target = base + lip_displacements(base, _shape(speaker.track, index), rig.skin)
     out = source.copy()
     found = triangle_map(rig, points, target, source.shape)
     if found is not None:
         (x0, y0, x1, y1), map_x, map_y = found
         out[y0:y1, x0:x1] = warp.remap(source, map_x, map_y)
-    paint_mouth(out, source, rig, target, np.zeros(2, np.float32))
+    if prepared.donors is None:
+        paint_mouth(out, source, rig, target, np.zeros(2, np.float32))
+        return out
+    for donor, opacity in prepared.donors.layers(target, points):
+        shift = lay_donor(out, donor, target, opacity)
+        if not donor.lends_inside(target):  # painted, with the donor's teeth where it shows any
+            paint_mouth(out, donor.frame, donor.painter, target, shift)
     return out
 
 
@@ -400,7 +419,7 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
     started = time.perf_counter()
     try:
         for index, (_source, frame) in enumerate(prepared.frames()):
-            places = [None if locate is None else locate(index) for _meter, locate in meters]
+            places = [_STAY if locate is None else locate(index) for _meter, locate in meters]
             consumer.put(frame, places)
             if index % 10 == 0:
                 request.report_progress(share + (0.97 - share) * index / prepared.frame_count)
@@ -415,36 +434,39 @@ def _write(prepared: Prepared, target: Path, writer: FrameWriter | None = None
                               prepared.speakers, request.mode, float(plan.fps))
 
 
-def _consumer(writer: FrameWriter, meters: list[sync.MouthMeter]) -> OrderedWorker:
+def _consumer(writer: FrameWriter, meters: list[sync.LipMeter]) -> OrderedWorker:
     """A thread that runs the sync meters on each rendered frame, then pipes it to ffmpeg."""
 
     def handle(frame: np.ndarray, places: list) -> None:
         for meter, place in zip(meters, places, strict=True):
-            if place is not None:
-                meter.locate(*place)
+            if place is not _STAY:
+                meter.box = place
             meter.measure(frame)
         writer.write(frame)
 
     return OrderedWorker(handle, "lipsync-writer")
 
 
+_STAY = object()  # the face did not move: the meter keeps its crop
+
+
 def _meters(prepared: Prepared) -> list:
-    """(meter, locate) per face; locate(index) gives (points, source) where the face moved."""
+    """(meter, locate) per face: the lips re-found on the output pixels (sync.LipMeter, every
+    JOB_STEP-th frame); locate(index) gives the face's box in that frame (None: no face)."""
     if prepared.image is not None:
-        return [(sync.MouthMeter(speaker.rig.points, prepared.image), None)
-                for speaker in prepared.speakers]
+        return [(sync.LipMeter(slot, Face(speaker.rig.points).box, sync.JOB_STEP), None)
+                for slot, speaker in enumerate(prepared.speakers)]
     known = [index for index, points in enumerate(prepared.video_points) if points is not None]
     if not known:
         return []
 
     def locate(index: int):
-        source, source_index = prepared.source_frame(index)
+        _source, source_index = prepared.source_frame(index)
         points = prepared.video_points[source_index]
-        return None if points is None else (points, source)
+        return None if points is None else Face(points).box
 
-    first = known[0]
-    meter = sync.MouthMeter(prepared.video_points[first], prepared.video_frames[first])
-    return [(meter, locate)]
+    return [(sync.LipMeter(0, Face(prepared.video_points[known[0]]).box, sync.JOB_STEP),
+             locate)]
 
 
 def render_frames(request: EngineRequest, work: Path) -> Prepared:

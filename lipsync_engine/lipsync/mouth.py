@@ -136,7 +136,7 @@ def lip_displacements(points: np.ndarray, shape: Shape,
     delta[outer_lower, 1] -= 0.04 * shape.fv
     delta[list(inside_lower), 1] -= 0.02 * shape.fv
     moved = frame.to_frame(delta).astype(np.float32)
-    result = _spread_to_skin(points, moved, weights)
+    result = spread_to_skin(points, moved, weights)
     # The landmarks inside the lips (between their outer and inner lines) move with the lip.
     inside = list(inside_upper + inside_lower)
     result[inside] = moved[inside]
@@ -177,7 +177,7 @@ def _sorted_curve(local: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
     return values[order, 0], values[order, 1]
 
 
-def _spread_to_skin(points: np.ndarray, moved: np.ndarray, weights) -> np.ndarray:
+def spread_to_skin(points: np.ndarray, moved: np.ndarray, weights) -> np.ndarray:
     """Carry the lips' displacement to the skin around, fading to zero at the oval and nose."""
     if weights is None:
         weights = skin_weights(points)

@@ -30,6 +30,7 @@ from .mouth import MouthFrame
 _SHIFT = 4  # fillConvexPoly sub-pixel bits
 _MOVING = 0.02  # px: a landmark that moves less than this does not make its triangles move
 _DEFAULT_TEETH = np.array([0.90, 0.86, 0.79], np.float32)
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FaceRig:
     light: float  # the face's brightness, 1 = ordinary
     source_open: bool  # the source shows an opening (teeth from the image)
     skin: np.ndarray | None = None  # mouth.skin_weights of the points
+    lip_colour: np.ndarray | None = None  # RGB 0..255, the lips' own (halfway into them)
 
 
 def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | None = None,
@@ -57,7 +59,7 @@ def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | Non
     teeth = _DEFAULT_TEETH * np.clip(light, 0.55, 1.1)
     source_open = False
     if gap * frame.width > 2.5:
-        pixels = _pixels_inside(image, _inner_polygon(points))
+        pixels = _pixels_inside(image, inner_polygon(points))
         if len(pixels) >= 6:
             luma = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
             bright = pixels[luma >= np.percentile(luma, 70)]
@@ -69,7 +71,17 @@ def build_rig(image: np.ndarray, points: np.ndarray, triangles: np.ndarray | Non
     if skin is None:
         skin = mouth_model.skin_weights(points)
     return FaceRig(points, triangles, frame, upper, lower, teeth.astype(np.float32),
-                   float(light), source_open, skin)
+                   float(light), source_open, skin, _lip_colour(image, points))
+
+
+def _lip_colour(image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The lips' median colour, halfway between their outer and inner lines."""
+    inner = points[list(LIPS_INNER_UPPER) + list(LIPS_INNER_LOWER)]
+    outer = points[list(LIPS_OUTER_UPPER) + list(LIPS_OUTER_LOWER)]
+    middle = np.round((inner + outer) / 2).astype(int)
+    height, width = image.shape[:2]
+    xs, ys = np.clip(middle[:, 0], 0, width - 1), np.clip(middle[:, 1], 0, height - 1)
+    return np.median(image[ys, xs].astype(np.float32), axis=0)
 
 
 def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +90,7 @@ def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.n
     return local[order, 0], local[order, 1]
 
 
-def _inner_polygon(points: np.ndarray) -> np.ndarray:
+def inner_polygon(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points[list(LIPS_INNER_UPPER)],
                            points[list(LIPS_INNER_LOWER[::-1])][1:-1]])
 
@@ -152,7 +164,7 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
     # Inside the lips (the mesh has no triangles there) the nearest lip takes over, so a closed
     # or nearly closed mouth shows lip, not the source's teeth through a crack.
     inner = np.zeros_like(index, np.uint8)
-    cv2.fillPoly(inner, [np.round((_inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
+    cv2.fillPoly(inner, [np.round((inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
         np.int32)], 1, lineType=cv2.LINE_8, shift=_SHIFT)
     inner = cv2.dilate(inner, np.ones((3, 3), np.uint8))
     # Cracks between triangles (pixels the rasteriser gave to none) are filled too; the outside
@@ -220,11 +232,12 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
     head_shift: the head's backward displacement at the mouth (0 without head motion): adds to a
     target pixel to find where it was in `source`.
     """
-    polygon = _inner_polygon(target)
+    polygon = inner_polygon(target)
     frame_now = MouthFrame.of(target)
     upper_t = _curve(frame_now, target, LIPS_INNER_UPPER)
     lower_t = _curve(frame_now, target, LIPS_INNER_LOWER)
     middle = (np.interp(0, *lower_t) - np.interp(0, *upper_t)) * frame_now.width
+    _lift_dark_lips(out, rig, target, closed=middle < 1.2)
     if middle < 1.2:
         _lip_line(out, target, 1 - middle / 1.2)
         return
@@ -265,6 +278,12 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
     tongue = np.clip(1 - (now[..., 0] / 0.6) ** 2 - tongue_y ** 2, 0, 1) ** 0.5
     tongue *= np.clip((opening - 0.08) / 0.12, 0, 1)
     colour = _mix(colour, np.array([0.55, 0.24, 0.25], np.float32) * light * 0.75, tongue)
+    # The inner, wet side of the lips borders the opening (not a dark ring): lip colour, a
+    # little darker, fading into the cavity.
+    if rig.lip_colour is not None:
+        edge_distance = np.minimum(now[..., 1] - upper_now, lower_now - now[..., 1])
+        rim = np.clip(1 - edge_distance / 0.03, 0, 1) * 0.85
+        colour = _mix(colour, rig.lip_colour / 255 * 0.72, rim)
     # Lower teeth: a narrow, shadowed band just above the lower lip when the jaw is well open.
     lower_band = 0.035 * np.clip((opening - 0.18) / 0.1, 0, 1)
     edge_lower = lower_now - lower_band
@@ -299,6 +318,36 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
     region = out[y0:y1, x0:x1].astype(np.float32)
     blended = region * (1 - weight) + np.clip(colour, 0, 1) * 255 * weight
     out[y0:y1, x0:x1] = np.round(blended).astype(np.uint8)
+
+
+def _lift_dark_lips(out: np.ndarray, rig: FaceRig, target: np.ndarray, closed: bool) -> None:
+    """Lips show lip: where the warp brought the source's dark mouth corners, the shadow along
+    its inner lip line or (closing an open mouth) its teeth onto the lips, those pixels are
+    pulled towards the lips' own colour. No dark dashes along a closed seam, no rim around an
+    opened mouth. `closed`: the seam between the lips is lip too. A source whose lips meet
+    has none of that, and its own seam stays as it is."""
+    if rig.lip_colour is None or not rig.source_open:
+        return
+    outer = np.concatenate([target[list(LIPS_OUTER_UPPER)],
+                            target[list(LIPS_OUTER_LOWER[::-1])][1:-1]])
+    height, width = out.shape[:2]
+    x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int) - 1, 0)
+    x1, y1 = np.minimum(np.ceil(outer.max(axis=0)).astype(int) + 2, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return
+    band = _polygon_mask((y1 - y0, x1 - x0), outer - [x0, y0]).astype(np.float32) / 255
+    if not closed:
+        hole = _polygon_mask((y1 - y0, x1 - x0), inner_polygon(target) - [x0, y0], erode=0)
+        hole = cv2.dilate(hole, np.ones((3, 3), np.uint8))
+        band *= 1 - hole.astype(np.float32) / 255
+    region = out[y0:y1, x0:x1].astype(np.float32)
+    luma = region @ _LUMA
+    lip_luma = float(rig.lip_colour @ _LUMA)
+    dark = np.clip((0.8 * lip_luma - luma) / max(0.3 * lip_luma, 1.0), 0, 1)
+    bright = np.clip((luma - 1.12 * lip_luma) / max(0.15 * lip_luma, 1.0), 0, 1)
+    lift = np.maximum(dark, bright) * band
+    region += (rig.lip_colour - region) * lift[..., None]
+    out[y0:y1, x0:x1] = np.round(region).astype(np.uint8)
 
 
 def _lip_line(out: np.ndarray, target: np.ndarray, strength: float) -> None:

@@ -17,8 +17,12 @@ import numpy as np
 
 @cache
 def _torch_cuda():
-    """torch and a CUDA device, or None (torch missing, no CUDA, or LIPSYNC_WARP=opencv)."""
-    if os.environ.get("LIPSYNC_WARP", "").lower() == "opencv":
+    """torch and a CUDA device, or None (torch missing, no CUDA, or LIPSYNC_WARP=opencv).
+
+    torch costs ~1.3 s to import: it is imported only where an NVIDIA driver is loaded (or
+    LIPSYNC_WARP=cuda asks for it), never on a CPU-only machine."""
+    choice = os.environ.get("LIPSYNC_WARP", "").lower()
+    if choice == "opencv" or (choice != "cuda" and not _nvidia_driver()):
         return None
     try:
         import torch
@@ -27,6 +31,10 @@ def _torch_cuda():
     if not torch.cuda.is_available():
         return None
     return torch, torch.device("cuda")
+
+
+def _nvidia_driver() -> bool:
+    return os.path.exists("/proc/driver/nvidia/version")
 
 
 def backend() -> str:

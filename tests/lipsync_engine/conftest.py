@@ -142,3 +142,12 @@ def spoken(tmp_path_factory, face_image, long_speech) -> EngineResult:
     return get_engine("lipsync").render(EngineRequest(
         mode="image", image=face_image, audio=long_speech, out_path=out, seed=5,
         prompt="smile more"))
+
+
+@pytest.fixture(scope="session")
+def talking(tmp_path_factory, face_image, long_speech) -> Path:
+    """~8 s of the astronaut saying the long text: a source whose mouth already moves."""
+    out = tmp_path_factory.mktemp("talking") / "talking.mp4"
+    get_engine("lipsync").render(EngineRequest(mode="image", image=face_image,
+                                               audio=long_speech, out_path=out, seed=1))
+    return out

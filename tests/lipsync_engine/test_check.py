@@ -58,3 +58,21 @@ def test_a_video_without_sound_needs_the_audio(tmp_path, face_video):
 
     assert done.returncode == 2
     assert "has no audio track; give the speech with --audio." in done.stderr
+
+
+def test_a_talking_clip_with_someone_elses_speech_is_not_in_sync(talking, speech):
+    other = speech("sailor.wav", "Every morning the old sailor walks along the harbour, "
+                   "watching boats arrive while seagulls circle above the water.")
+
+    assert check_video(talking)["ok"] is True
+    report = check_video(talking, audio=other)
+    assert report["ok"] is False, report
+
+
+def test_a_good_dub_of_a_talking_clip_is_in_sync(tmp_path, talking, other_speech):
+    dub = get_engine("lipsync").render(EngineRequest(
+        mode="video", video=talking, audio=other_speech, out_path=tmp_path / "dub.mp4", seed=2))
+
+    report = check_video(dub.output_path)
+    assert report["ok"] is True, report
+    assert dub.sync["ok"] is True and dub.sync["method"] == report["method"], dub.sync

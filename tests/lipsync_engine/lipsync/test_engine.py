@@ -55,7 +55,9 @@ def test_the_sync_self_check_finds_the_lips_follow_the_speech(spoken):
     report = spoken.sync
     assert report["r"] >= 0.5, report
     assert abs(report["lag_frames"]) <= 1, report
-    assert report["ok"] and report["frames"] >= 150
+    # The lips re-found on the output pixels, every 3rd frame of the ~8 s clip.
+    assert report["method"] == "lip-gap-vs-loudness"
+    assert report["ok"] and report["frames"] >= 60
     assert not any("self-check" in warning for warning in spoken.warnings)
 
 
@@ -75,20 +77,6 @@ def test_audio_shifted_by_ten_frames_is_detected(spoken, long_speech):
     assert shifted["r_at_zero"] < aligned["r"] - 0.2
     assert not shifted["ok"]
     assert "self-check" in sync.warning_for(shifted, 25)
-
-
-def test_the_engines_own_meter_finds_a_ten_frame_shift(spoken, long_speech):
-    frames = decoded_frames(spoken.output_path)
-    face = faces.find_faces(frames[0], 1)[0]
-    meter = sync.MouthMeter(face.points, frames[0])
-    for frame in frames:
-        meter.measure(frame)
-    envelope = envelope_per_frame(decode_pcm(long_speech), 25, len(frames))
-    aligned = sync.correlate(np.array(meter.values), envelope)
-    assert aligned["r"] >= 0.5 and abs(aligned["lag_frames"]) <= 1, aligned
-    late = np.concatenate([np.full(10, envelope.min()), envelope[:-10]])
-    shifted = sync.correlate(np.array(meter.values), late)
-    assert shifted["lag_frames"] in (-11, -10, -9) and not shifted["ok"], shifted
 
 
 def test_outside_the_mask_every_frame_is_the_source_pixel_for_pixel(tmp_path, face_image,
@@ -174,7 +162,8 @@ def test_video_mode_plays_the_source_back_and_forth_and_keeps_its_rate(
     assert info["fps"] == 25 and info["height"] == 480
     assert result.duration_s == pytest.approx(audio_seconds(long_speech), abs=0.1)
     assert any("pass through unchanged" in warning for warning in result.warnings)
-    assert result.sync["r"] is not None and result.sync["frames"] > 100
+    # Every 3rd of ~200 frames, less those where the source shows no face.
+    assert result.sync["r"] is not None and result.sync["frames"] > 40
 
 
 def test_video_frames_without_a_face_pass_through_unchanged(tmp_path, face_video, short_speech):
