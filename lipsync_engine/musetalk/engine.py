@@ -1,0 +1,451 @@
+"""The musetalk engine: MuseTalk-compatible checkpoints on the GPU (or the CPU). No Django.
+
+Same inputs, outputs and report as the other engines, whose shared pieces it uses (imported
+together below): PyAV audio decoding (16 kHz mono), mediapipe face detection and mesh tracking,
+the still picture and the video frames at the output size, the mask, the ffmpeg pipe and the
+sync self-check. What differs is the mouth: for every frame the network redraws the lower half
+of a 256x256 face crop from the masked crop, a reference crop and whisper features of the 0.2 s
+of audio around the frame.
+
+- image: the still at 25 fps for the audio's length; the still is target and reference.
+- video: the source frames (forward then backward when the audio is longer, cut when shorter),
+  up to 30 fps; each frame is its own reference (its pose and light), its lower half masked so
+  that the mouth comes from the network; frames without a face pass through unchanged.
+- multi: two faces, left and right, each driven by its own audio track placed by `order`; a face
+  whose audio is not playing hears silence (whisper's features of silence: a resting mouth).
+
+Work is overlapped: a thread cuts the crops of the next batch while the network runs this one;
+each face's VAE latents are computed once per render (a still once, a video frame once however
+often the loop shows it); another thread waits for the decoded faces, pastes, masks, measures
+and pipes them to ffmpeg. Nothing is sampled: the same inputs give the same frames.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# What this engine shares with the others (after the move: lipsync_engine.common).
+from generation.engine import still
+from generation.engine.base import (
+    EngineError,
+    EngineInputError,
+    EngineRequest,
+    EngineResult,
+    atomic_output,
+)
+from generation.engine.lipsync import audio as lipsync_audio
+from generation.engine.lipsync import engine as lipsync_engine
+from generation.engine.lipsync import faces as face_model
+from generation.engine.lipsync import models as lipsync_models
+from generation.engine.lipsync import sync
+from generation.engine.lipsync.encode import FrameWriter, check_cancel
+from generation.engine.ordered import OrderedWorker
+
+from . import audio, crops
+from .config import ENV_BATCH, ENV_DEVICE, ENV_HALF, ENV_UNET, ENV_VAE, ENV_WHISPER, paths_problem
+from .inference import Pending, Runner, batch_size_for, pick_device
+from .model import load_networks
+
+_ANALYSIS_SHARE = {"video": 0.35, "image": 0.05, "multi": 0.08}
+_RENDER_END = 0.97
+
+
+@dataclass
+class Speaker:
+    """One face driven by one audio track, over the whole output timeline."""
+
+    slot: int  # sync meter slot (0: left or only, 1: right)
+    features: np.ndarray  # (steps, states, d) whisper features of its timeline (50 a second)
+    envelope: np.ndarray  # loudness per output frame, for the sync check
+    active: np.ndarray  # frames where its own audio plays
+    boxes: list  # crop box per source frame (image modes: one)
+    meter_boxes: list  # the face oval's box per source frame, for the sync meter
+    still: bool = False  # image modes: one picture, one box
+
+
+@dataclass
+class Prepared:
+    request: EngineRequest
+    plan: still._Plan
+    frame_count: int
+    mask: np.ndarray | None
+    image: np.ndarray | None = None
+    video_frames: np.ndarray | None = None
+    speakers: list[Speaker] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def source_frame(self, index: int) -> tuple[np.ndarray, int]:
+        """Output frame `index` -> (source picture, its index)."""
+        if self.image is not None:
+            return self.image, 0
+        source = lipsync_engine.looped_source(index, len(self.video_frames))
+        return self.video_frames[source], source
+
+
+@dataclass
+class Batch:
+    """Consecutive output frames and one network sample per (frame, visible face)."""
+
+    start: int
+    stop: int
+    items: list[tuple[int, int, crops.Box]]  # (frame index, speaker number, box)
+    keys: list[tuple[int, int]]  # per item: its latents' key (speaker number, source index)
+    tokens: np.ndarray  # (n, tokens, d) audio conditioning
+    new_keys: list[tuple[int, int]]  # keys seen first in this batch ...
+    new_pictures: np.ndarray  # ... and their (k, 2, 3, 256, 256) masked + reference pictures
+
+
+class MuseTalkEngine:
+    name = "musetalk"
+
+    def __init__(self, unet: str | Path | None = None, vae: str | Path | None = None,
+                 whisper: str | Path | None = None, device: str | None = None,
+                 batch_size: int | None = None, half: bool | None = None) -> None:
+        """Settings from the arguments, else the environment (LIPSYNC_MUSETALK_UNET, _VAE,
+        _WHISPER, _DEVICE, _BATCH, _HALF). The weights load on the first render."""
+        folders = [str(value or os.environ.get(name, "")) for value, name in (
+            (unet, ENV_UNET), (vae, ENV_VAE), (whisper, ENV_WHISPER))]
+        problem = paths_problem(*folders)
+        if problem:
+            raise EngineError(f"The musetalk engine needs {problem}.")
+        self.folders = [Path(folder) for folder in folders]
+        self.device_name = device or os.environ.get(ENV_DEVICE) or "auto"
+        self.requested_batch = batch_size or _whole_number(ENV_BATCH) or None
+        if half is None and os.environ.get(ENV_HALF):
+            half = os.environ[ENV_HALF] not in ("0", "false", "no")
+        self.half = half
+        self._runner: Runner | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """The networks on their device and the face models loaded (at worker start)."""
+        self.runner()
+        lipsync_models.warm_up()
+
+    def runner(self) -> Runner:
+        """The networks on their device, loaded once per process."""
+        with self._lock:
+            if self._runner is None:
+                device = pick_device(self.device_name)
+                self._runner = Runner(load_networks(*self.folders), device, self.half)
+            return self._runner
+
+    def batch_size(self) -> int:
+        runner = self.runner()
+        return batch_size_for(runner.device, runner.dtype, self.requested_batch)
+
+    def render(self, request: EngineRequest) -> EngineResult:
+        timings: dict[str, int] = {}
+        request.report_progress(0.0)
+        request.check_cancelled()
+        if request.seed is not None:
+            torch.manual_seed(request.seed)  # nothing is sampled; kept for any future sampling
+        runner = self.runner()
+        with atomic_output(request.out_path, ".musetalk-") as (work, partial):
+            started = time.perf_counter()
+            writers: list[FrameWriter] = []
+            try:
+                prepared = prepare(request, work, runner, on_plan=lambda plan: writers.append(
+                    FrameWriter(request, partial, plan.width, plan.height, plan.fps,
+                                plan.duration_s)))
+                request.check_cancelled()
+            except BaseException:
+                for writer in writers:
+                    writer.abort()
+                raise
+            timings["analysis"] = lipsync_engine._ms(started)
+            report, timings["render"], timings["encode"] = _write(
+                prepared, runner, self.batch_size(), writers[0])
+        request.report_progress(1.0)
+        return lipsync_engine.engine_result(request, prepared.plan, prepared.warnings, report,
+                                            timings, self.name)
+
+
+def _whole_number(name: str) -> int:
+    value = os.environ.get(name, "").strip()
+    if value and not value.isdigit():
+        raise EngineError(f"{name} must be a whole number of faces per batch, not {value!r}.")
+    return int(value or 0)
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+def prepare(request: EngineRequest, work: Path, runner: Runner,
+            on_plan: Callable[[still._Plan], None] | None = None) -> Prepared:
+    """Probe the inputs, compute the audio features, find and box the faces: all but frames."""
+    plan = still._analyse(request)
+    if on_plan is not None:
+        on_plan(plan)
+    frame_count = max(1, round(plan.duration_s * float(plan.fps)))
+    mask = (lipsync_engine._load_mask(request.mask_image, plan)
+            if request.mask_image is not None else None)
+    prepared = Prepared(request, plan, frame_count, mask)
+    if request.mode == "video":
+        _prepare_video(prepared, work, runner)
+    else:
+        _prepare_image(prepared, runner)
+    request.report_progress(_ANALYSIS_SHARE[request.mode])
+    return prepared
+
+
+@dataclass
+class _Voice:
+    """One audio input at 16 kHz and its loudness per output frame."""
+
+    pcm: np.ndarray
+    envelope: np.ndarray
+
+    @property
+    def frames(self) -> int:
+        return len(self.envelope)
+
+
+def _voice(path: Path, fps: float) -> _Voice:
+    pcm = lipsync_audio.decode_pcm(path)
+    frames = max(1, round(len(pcm) / audio.SAMPLE_RATE * fps))
+    return _Voice(pcm, lipsync_audio.envelope_per_frame(pcm, fps, frames))
+
+
+def _placed_voice(voice: _Voice, offset: int, frames: int, fps: float, runner: Runner
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The voice placed at frame `offset` of a silent timeline `frames` long: its whisper
+    features, its loudness per frame and the frames where it plays."""
+    start = round(offset / fps * audio.SAMPLE_RATE)
+    timeline = np.zeros(max(start + len(voice.pcm), round(frames / fps * audio.SAMPLE_RATE)),
+                        np.float32)
+    timeline[start: start + len(voice.pcm)] = audio.pcm_to_float(voice.pcm)
+    return (runner.audio_features(timeline),
+            lipsync_engine._placed(voice.envelope, offset, frames),
+            lipsync_engine._span(offset, voice.frames, frames))
+
+
+def _placed_voices(request: EngineRequest, voices: list[_Voice], frames: int, fps: float,
+                   runner: Runner) -> list:
+    if request.mode != "multi":
+        return [_placed_voice(voices[0], 0, frames, fps, runner)]
+    left, right = voices
+    offsets = {"meanwhile": (0, 0), "left_right": (0, left.frames),
+               "right_left": (right.frames, 0)}[request.order]
+    return [_placed_voice(voice, offset, frames, fps, runner)
+            for voice, offset in zip(voices, offsets, strict=True)]
+
+
+def _prepare_image(prepared: Prepared, runner: Runner) -> None:
+    request, plan = prepared.request, prepared.plan
+    fps, frames = float(plan.fps), prepared.frame_count
+    paths = ([request.audio] if request.mode == "image"
+             else [request.left_audio, request.right_audio])
+    voices = lipsync_engine._Background(lambda: _placed_voices(
+        request, [_voice(path, fps) for path in paths], frames, fps, runner))
+    try:
+        image = lipsync_engine._still_picture(request.image, plan)
+        prepared.image = image
+        found = _image_faces(prepared, image)
+        placed = voices.result()
+    finally:
+        voices.wait()
+    skipped = 0
+    for slot, (face, (features, envelope, active)) in enumerate(
+            zip(found, placed, strict=False)):
+        box = crops.face_box(face.points, image.shape)
+        if box is None or not lipsync_engine._covered(prepared.mask, face.points):
+            skipped += 1
+            continue
+        prepared.speakers.append(Speaker(slot=slot, features=features, envelope=envelope,
+                                         active=active, boxes=[box], meter_boxes=[face.box],
+                                         still=True))
+    if skipped:
+        prepared.warnings.append("mask_image leaves one face out: it stays still.")
+
+
+def _image_faces(prepared: Prepared, image: np.ndarray) -> list[face_model.Face]:
+    """The face (image) or the two faces left to right (multi); EngineInputError otherwise."""
+    mode = prepared.request.mode
+    found = face_model.find_faces(image, limit=2 if mode == "multi" else 1)
+    if mode == "image" and not found:
+        raise EngineInputError("formState.image", lipsync_engine.NO_FACE)
+    if mode == "multi" and len(found) < 2:
+        raise EngineInputError("formState.image", lipsync_engine.FEWER_THAN_TWO)
+    found = sorted(found[:2], key=lambda face: float(face.center[0]))
+    if not any(lipsync_engine._covered(prepared.mask, face.points) for face in found):
+        raise EngineInputError("formState.mask_image", lipsync_engine.MASK_NO_FACE)
+    return found
+
+
+def _prepare_video(prepared: Prepared, work: Path, runner: Runner) -> None:
+    """The shared video analysis (frames decoded into a read-only map, tracked and smoothed
+    face mesh, its warnings and mask check), then crop boxes from the landmarks."""
+    request, plan = prepared.request, prepared.plan
+    fps = float(plan.fps)
+    voice = lipsync_engine._Background(lambda: _placed_voice(
+        _voice(request.audio, fps), 0, prepared.frame_count, fps, runner))
+    try:
+        needed = min(prepared.frame_count, int(np.ceil(plan.source_duration_s * fps)) + 1)
+        shared = lipsync_engine.Prepared(request, plan, prepared.frame_count, prepared.mask)
+        with open(work / "frames.raw", "wb") as store:
+            lipsync_engine._prepare_video_faces(shared, store, needed, work / "frames.raw")
+        features, envelope, active = voice.result()
+    finally:
+        voice.wait()
+    prepared.video_frames = shared.video_frames
+    prepared.warnings.extend(shared.warnings)
+    shape = shared.video_frames.shape[1:]
+    points = shared.video_points
+    boxes = crops.smooth_boxes([None if p is None else crops.face_box(p, shape) for p in points])
+    meter_boxes = [None if p is None else face_model.Face(p).box for p in points]
+    prepared.speakers.append(Speaker(slot=0, features=features, envelope=envelope,
+                                     active=active, boxes=boxes, meter_boxes=meter_boxes))
+
+
+# --- frames -----------------------------------------------------------------------------------
+
+
+def batches(prepared: Prepared, frames_per_batch: int) -> Iterator[Batch]:
+    """The network's inputs, `frames_per_batch` output frames at a time. The pictures of a face
+    (speaker, source frame) come once, with the first batch that shows it."""
+    fps = float(prepared.plan.fps)
+    seen: set[tuple[int, int]] = set()
+    codes = None
+    for start in range(0, prepared.frame_count, frames_per_batch):
+        stop = min(prepared.frame_count, start + frames_per_batch)
+        items, keys, tokens, new_keys, pictures = [], [], [], [], []
+        for index in range(start, stop):
+            source, source_index = prepared.source_frame(index)
+            for number, speaker in enumerate(prepared.speakers):
+                box = speaker.boxes[0 if speaker.still else source_index]
+                if box is None:
+                    continue  # no face in this source frame: it passes through
+                key = (number, 0 if speaker.still else source_index)
+                if key not in seen:
+                    seen.add(key)
+                    new_keys.append(key)
+                    pictures.append(crops.network_pictures(crops.crop(source, box)))
+                items.append((index, number, box))
+                keys.append(key)
+                tokens.append(audio.frame_windows(speaker.features, fps, [index])[0])
+        if tokens and codes is None:
+            codes = audio.position_codes(*tokens[0].shape)
+        yield Batch(start, stop, items, keys,
+                    np.stack(tokens) + codes if tokens else np.zeros((0, 1, 1), np.float32),
+                    new_keys, np.stack(pictures) if pictures else np.zeros(
+                        (0, 2, 3, crops.FACE_SIZE, crops.FACE_SIZE), np.float32))
+
+
+def _predict(runner: Runner, batch: Batch, latents: dict) -> Pending | None:
+    """The batch's faces on their way (None when no frame of it shows a face). `latents`
+    keeps each face's VAE latents for the rest of the render."""
+    if len(batch.new_keys):
+        encoded = runner.encode(batch.new_pictures)
+        for key, value in zip(batch.new_keys, encoded, strict=True):
+            latents[key] = value
+    if not batch.items:
+        return None
+    return runner(torch.stack([latents[key] for key in batch.keys]), batch.tokens)
+
+
+def composed(prepared: Prepared, batch: Batch, faces: np.ndarray | None,
+             weights: dict) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(source, output) per frame of the batch: the faces pasted, then the mask applied."""
+    by_frame: dict[int, list[int]] = {}
+    for number, (index, _speaker, _box) in enumerate(batch.items):
+        by_frame.setdefault(index, []).append(number)
+    for index in range(batch.start, batch.stop):
+        source, _ = prepared.source_frame(index)
+        source = np.asarray(source)
+        out = source.copy()
+        for number in by_frame.get(index, ()):
+            crops.paste(out, batch.items[number][2], faces[number], weights)
+        if prepared.mask is not None:
+            out = np.where(prepared.mask[..., None], out, source)
+        yield source, out
+
+
+def render_frames(prepared: Prepared, runner: Runner,
+                  batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For tests and tools: (source, output) for every frame, serially."""
+    weights: dict = {}
+    latents: dict = {}
+    for batch in batches(prepared, _frames_per_batch(prepared, batch_size)):
+        pending = _predict(runner, batch, latents)
+        yield from composed(prepared, batch, None if pending is None else pending.result(),
+                            weights)
+
+
+def _frames_per_batch(prepared: Prepared, batch_size: int) -> int:
+    return max(1, batch_size // max(1, len(prepared.speakers)))
+
+
+def _write(prepared: Prepared, runner: Runner, batch_size: int,
+           writer: FrameWriter) -> tuple[dict, int, int]:
+    """Three stages at once: crops of batch k+1 (a thread), the networks on batch k (here;
+    torch releases the GIL, CUDA runs asynchronously), waiting for, pasting, measuring and
+    encoding batch k-1 (a thread), in frame order."""
+    request = prepared.request
+    share = _ANALYSIS_SHARE[request.mode]
+    try:
+        # A video without any face has nothing to measure (the report says so).
+        metered = [(sync.LipMeter(speaker.slot, _first(speaker.meter_boxes)), speaker)
+                   for speaker in prepared.speakers if _first(speaker.meter_boxes) is not None]
+        output = _output(prepared, writer, metered)
+    except BaseException:
+        writer.abort()
+        raise
+    started = time.perf_counter()
+    latents: dict = {}
+    inputs = lipsync_engine._ahead(
+        batches(prepared, _frames_per_batch(prepared, batch_size)), depth=2)
+    try:
+        for batch in inputs:
+            check_cancel(request, writer)
+            output.put(batch, _predict(runner, batch, latents))
+            request.report_progress(share + (_RENDER_END - share) * batch.stop
+                                    / prepared.frame_count)
+        output.finish()
+    except BaseException:
+        inputs.close()
+        output.stop()
+        writer.abort()
+        output.join()
+        raise
+    render_ms = lipsync_engine._ms(started)
+    started = time.perf_counter()
+    writer.close()
+    return (lipsync_engine._report(prepared, [meter for meter, _ in metered]), render_ms,
+            lipsync_engine._ms(started))
+
+
+def _first(boxes: list):
+    return next((box for box in boxes if box is not None), None)
+
+
+def _output(prepared: Prepared, writer: FrameWriter,
+            metered: list[tuple[sync.LipMeter, Speaker]]) -> OrderedWorker:
+    """A thread that waits for each batch's faces, composes the frames, runs the sync meters on
+    them and pipes them into ffmpeg, in order."""
+    weights: dict = {}
+
+    def handle(batch: Batch, pending: Pending | None) -> None:
+        faces = None if pending is None else pending.result()
+        for index, (_source, frame) in zip(range(batch.start, batch.stop), composed(
+                prepared, batch, faces, weights), strict=True):
+            _, source_index = prepared.source_frame(index)
+            for meter, speaker in metered:
+                box = speaker.meter_boxes[0 if speaker.still else source_index]
+                if box is not None:
+                    meter.box = box
+                meter.measure(frame)
+            writer.write(frame)
+
+    return OrderedWorker(handle, "musetalk-output", depth=2)
+
+
+__all__ = ["MuseTalkEngine", "Prepared", "batches", "composed", "prepare", "render_frames"]
