@@ -50,9 +50,18 @@ from generation.engine.lipsync.encode import FrameWriter, check_cancel
 from generation.engine.ordered import OrderedWorker
 
 from . import audio, crops
-from .config import ENV_BATCH, ENV_DEVICE, ENV_HALF, ENV_UNET, ENV_VAE, ENV_WHISPER, paths_problem
+from .config import (
+    ENV_BATCH,
+    ENV_DEVICE,
+    ENV_HALF,
+    ENV_UNET,
+    ENV_VAE,
+    ENV_WHISPER,
+    ModelFilesError,
+    paths_problem,
+)
 from .inference import Pending, Runner, batch_size_for, pick_device
-from .model import load_networks
+from .model import Networks, load_networks
 
 _ANALYSIS_SHARE = {"video": 0.35, "image": 0.05, "multi": 0.08}
 _RENDER_END = 0.97
@@ -108,15 +117,18 @@ class MuseTalkEngine:
 
     def __init__(self, unet: str | Path | None = None, vae: str | Path | None = None,
                  whisper: str | Path | None = None, device: str | None = None,
-                 batch_size: int | None = None, half: bool | None = None) -> None:
+                 batch_size: int | None = None, half: bool | None = None,
+                 networks: Networks | None = None) -> None:
         """Settings from the arguments, else the environment (LIPSYNC_MUSETALK_UNET, _VAE,
-        _WHISPER, _DEVICE, _BATCH, _HALF). The weights load on the first render."""
+        _WHISPER, _DEVICE, _BATCH, _HALF). The weights load on the first render. `networks`
+        (tools, the benchmark): networks already built, instead of the folders."""
         folders = [str(value or os.environ.get(name, "")) for value, name in (
             (unet, ENV_UNET), (vae, ENV_VAE), (whisper, ENV_WHISPER))]
-        problem = paths_problem(*folders)
+        problem = None if networks is not None else paths_problem(*folders)
         if problem:
             raise EngineError(f"The musetalk engine needs {problem}.")
         self.folders = [Path(folder) for folder in folders]
+        self._networks = networks
         self.device_name = device or os.environ.get(ENV_DEVICE) or "auto"
         self.requested_batch = batch_size or _whole_number(ENV_BATCH) or None
         if half is None and os.environ.get(ENV_HALF):
@@ -135,7 +147,12 @@ class MuseTalkEngine:
         with self._lock:
             if self._runner is None:
                 device = pick_device(self.device_name)
-                self._runner = Runner(load_networks(*self.folders), device, self.half)
+                try:
+                    networks = self._networks or load_networks(*self.folders)
+                except ModelFilesError as exc:  # the operator's files: one line, which and why
+                    raise EngineError(str(exc)) from exc
+                self._networks = None  # the runner holds them now
+                self._runner = Runner(networks, device, self.half)
             return self._runner
 
     def batch_size(self) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from .config import FULL_UNET, FULL_VAE, FULL_WHISPER, write_json
-from .model import quiet_offline
+from .model import Networks, build_unet, check_compatible, quiet_offline
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,14 @@ class Sizes:
 
 FULL = Sizes(FULL_UNET, FULL_VAE, FULL_WHISPER)
 
-# The same kinds of blocks, a few channels each: runs on a CPU in tests (~0.1 s per face).
+# The same kinds of blocks, a few channels each: runs on a CPU in tests (~30 ms per face).
 SMALL = Sizes(
     unet={**FULL_UNET, "block_out_channels": [32, 64], "layers_per_block": 1,
           "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
           "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"], "cross_attention_dim": 32,
           "attention_head_dim": 4, "norm_num_groups": 8, "sample_size": 32},
-    vae={**FULL_VAE, "block_out_channels": [8, 16, 16, 16], "layers_per_block": 1,
-         "norm_num_groups": 8},
+    vae={**FULL_VAE, "block_out_channels": [4, 8, 8, 8], "layers_per_block": 1,
+         "norm_num_groups": 4},
     whisper={**FULL_WHISPER, "d_model": 32, "encoder_layers": 2, "encoder_attention_heads": 2,
              "encoder_ffn_dim": 64, "decoder_layers": 1, "decoder_attention_heads": 2,
              "decoder_ffn_dim": 64, "max_target_positions": 32},
@@ -58,6 +58,24 @@ def write_folders(root: Path, sizes: Sizes = SMALL, seed: int = 0,
     WhisperFeatureExtractor(feature_size=sizes.whisper["num_mel_bins"]).save_pretrained(
         whisper_folder)
     return unet_folder, vae_folder, whisper_folder
+
+
+def random_networks(sizes: Sizes = SMALL, seed: int = 0) -> Networks:
+    """The three networks of these sizes with random weights, in memory (no files): what the
+    benchmark times, at the full size too (its UNet alone would be a 3.4 GB file)."""
+    quiet_offline()
+    from diffusers import AutoencoderKL
+    from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperModel
+
+    torch.manual_seed(seed)
+    networks = Networks(
+        unet=build_unet({k: v for k, v in sizes.unet.items() if not k.startswith("_")}).eval(),
+        vae=AutoencoderKL(**{k: v for k, v in sizes.vae.items()
+                             if not k.startswith("_")}).eval(),
+        whisper=WhisperModel(WhisperConfig(**sizes.whisper)).get_encoder().eval(),
+        features=WhisperFeatureExtractor(feature_size=sizes.whisper["num_mel_bins"]))
+    check_compatible(networks)
+    return networks
 
 
 def save_state_dict(state: dict, path: Path) -> None:

@@ -144,3 +144,18 @@ def test_the_small_networks_map_latents_and_audio_to_a_face(folders):
     again = runner(latents, tokens).result()
     assert faces.shape == (3, 256, 256, 3) and faces.dtype == np.uint8
     assert np.array_equal(faces, again)
+
+
+def test_the_engine_reports_a_bad_unet_as_one_engine_error(tmp_path, folders, saved_state):
+    pytest.importorskip("mediapipe", reason="mediapipe is not installed")
+    from generation.engine import EngineError
+    from lipsync_engine.musetalk import MuseTalkEngine
+
+    state = dict(saved_state)
+    state.pop("conv_in.bias")
+    unet, path = _folder_with(tmp_path, folders, state)
+    engine = MuseTalkEngine(unet=unet, vae=folders[1], whisper=folders[2], device="cpu")
+    with pytest.raises(EngineError) as caught:
+        engine.runner()
+    assert str(caught.value) == (f"MuseTalk UNet weights {path} do not match "
+                                 f"{unet / 'musetalk.json'}: missing key 'conv_in.bias'.")
