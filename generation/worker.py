@@ -2,9 +2,9 @@
 
 `manage.py rqworker` builds this class. Before its first job it decides the engine (the
 configured one when it can run on this machine; wav2lip needs a checkpoint file and PyTorch,
-musetalk three model folders and PyTorch, diffusers, transformers; when
-it cannot, one line says why and the jobs render with the default engine instead of failing) and
-loads that engine's models. Jobs then run in this same process, not in a process forked per job
+musetalk three model folders and PyTorch, diffusers, transformers; when it cannot, one line says
+why and the jobs render with the default engine instead of failing) and loads that engine's
+models. Jobs then run in this same process, not in a process forked per job
 as RQ's default worker does: a forked job would load the face models, the phone decoder and the
 network weights again every time (measured: ~1.7 s a job for the lipsync engine's models, 0.7 s
 for wav2lip's weights plus the CUDA start-up), and CUDA cannot be used from a forked child. A job

@@ -27,7 +27,8 @@ def test_engine_package_imports_no_django():
     modules = [
         "generation.engine", "generation.engine.base", "generation.engine.registry",
         "generation.engine.ffmpeg", "generation.engine.still", "generation.engine.__main__",
-        "generation.engine.selection", "generation.engine.wav2lip",
+        "generation.engine.selection", "generation.engine.wav2lip", "lipsync_engine.musetalk",
+        "lipsync_engine.musetalk.engine",
         "generation.inputs.safe_fetch", "generation.inputs.media", "generation.inputs.uploads",
     ]
     code = (
@@ -53,9 +54,9 @@ def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(UnknownEngineError) as caught:
         get_engine("sadtalker")
 
-    assert str(caught.value) == ("Unknown engine 'sadtalker'; known engines: lipsync, still, "
-                                 "wav2lip.")
-    assert known_engines() == ["lipsync", "still", "wav2lip"]
+    assert str(caught.value) == ("Unknown engine 'sadtalker'; known engines: lipsync, musetalk, "
+                                 "still, wav2lip.")
+    assert known_engines() == ["lipsync", "musetalk", "still", "wav2lip"]
 
 
 def test_ffmpeg_binary_prefers_the_environment(monkeypatch):
@@ -122,4 +123,4 @@ def test_cli_unknown_engine(media, tmp_path):
                       "--engine", "nope")
 
     assert done.returncode == 2
-    assert "known engines: lipsync, still" in done.stderr
+    assert "known engines: lipsync, musetalk, still" in done.stderr
