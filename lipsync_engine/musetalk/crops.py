@@ -23,7 +23,6 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              109)
 NOSE_BRIDGE_LOW = 5  # mesh point on the bridge just above the nose tip
 CHIN_MARGIN = 0.05  # of the chin-to-nose distance, below the chin
-SMOOTH_FRAMES = 5
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive ends)
 
@@ -46,23 +45,6 @@ def _clipped(box, frame_shape) -> Box | None:
     if x1 - x0 < 16 or y1 - y0 < 16:
         return None
     return x0, y0, x1, y1
-
-
-def smooth_boxes(boxes: list[Box | None], window: int = SMOOTH_FRAMES) -> list[Box | None]:
-    """Each box the mean of the boxes within window // 2 frames, inside its run of faces."""
-    out: list[Box | None] = list(boxes)
-    half = window // 2
-    for index, box in enumerate(boxes):
-        if box is None:
-            continue
-        lo = index
-        while lo > index - half and lo > 0 and boxes[lo - 1] is not None:
-            lo -= 1
-        hi = index
-        while hi < index + half and hi + 1 < len(boxes) and boxes[hi + 1] is not None:
-            hi += 1
-        out[index] = tuple(int(round(v)) for v in np.mean(boxes[lo: hi + 1], axis=0))
-    return out
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:

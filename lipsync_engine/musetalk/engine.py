@@ -1,8 +1,9 @@
 """The musetalk engine: MuseTalk-compatible checkpoints on the GPU (or the CPU). No Django.
 
-Same inputs, outputs and report as the other engines, whose shared pieces it uses (common/): PyAV audio decoding (16 kHz mono), mediapipe face detection and mesh tracking,
-the still picture and the video frames at the output size, the mask, the ffmpeg pipe and the
-sync self-check. What differs is the mouth: for every frame the network redraws the lower half
+Same inputs, outputs and report as the other engines, whose shared pieces it uses (common/):
+PyAV audio decoding (16 kHz mono), mediapipe face detection and mesh tracking, the still picture
+and the video frames at the output size, the mask, the ffmpeg pipe and the sync self-check.
+What differs is the mouth: for every frame the network redraws the lower half
 of a 256x256 face crop from the masked crop, a reference crop and whisper features of the 0.2 s
 of audio around the frame.
 
@@ -34,7 +35,6 @@ from ..base import EngineError, EngineRequest, EngineResult
 from ..common import batched, models
 from ..common.analysis import Analysed, planned
 from ..common.encode import FrameWriter
-from ..common.faces import Face
 from ..common.mask import covers_lips
 from ..common.pcm import decode_pcm, envelope_per_frame
 from ..common.plan import Plan, still_frame
@@ -239,10 +239,7 @@ def _prepare_video(prepared: Prepared, work: Path, runner: Runner) -> None:
         voice.wait()
     prepared.video_frames = faces.frames
     prepared.warnings.extend(faces.warnings)
-    shape = faces.frames.shape[1:]
-    points = faces.points
-    boxes = crops.smooth_boxes([None if p is None else crops.face_box(p, shape) for p in points])
-    meter_boxes = [None if p is None else Face(p).box for p in points]
+    boxes, meter_boxes = faces.boxes(crops.face_box)
     prepared.speakers.append(Speaker(slot=0, features=features, envelope=envelope,
                                      active=active, boxes=boxes, meter_boxes=meter_boxes))
 

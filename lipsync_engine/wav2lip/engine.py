@@ -31,7 +31,6 @@ from ..base import EngineError, EngineRequest, EngineResult
 from ..common import batched, models
 from ..common.analysis import Analysed, planned
 from ..common.encode import FrameWriter
-from ..common.faces import Face
 from ..common.mask import covers_lips
 from ..common.pcm import decode_pcm, envelope_per_frame
 from ..common.plan import Plan, still_frame
@@ -231,10 +230,7 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
         voice.wait()
     prepared.video_frames = faces.frames
     prepared.warnings.extend(faces.warnings)
-    shape = faces.frames.shape[1:]
-    points = faces.points
-    boxes = crops.smooth_boxes([None if p is None else crops.face_box(p, shape) for p in points])
-    meter_boxes = [None if p is None else Face(p).box for p in points]
+    boxes, meter_boxes = faces.boxes(crops.face_box)
     windows, envelope, active = _timeline(voice.result(), 0, prepared.frame_count)
     prepared.speakers.append(Speaker(slot=0, windows=windows, envelope=envelope, active=active,
                                      boxes=boxes, meter_boxes=meter_boxes))
