@@ -287,7 +287,7 @@ if not DEBUG:
 
 # --- Generation ---
 # The engine that renders videos (lipsync_engine/common/registry.py): "lipsync" (weight-free CPU
-# lip-sync), "still" (the still image / source video with the new audio, no lip motion) or
+# lip-sync), "still" (the still image / source video with the new audio, no lip motion),
 # "wav2lip" (a Wav2Lip-compatible checkpoint with torch, for GPU workers) or "musetalk"
 # (MuseTalk-compatible folders with torch, diffusers and transformers, for GPU workers).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")
