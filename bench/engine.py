@@ -9,7 +9,8 @@ espeak-ng speech. Writes the "lipsync engine" section of docs/BENCHMARKS.md.
 Options: `--lengths 10` (seconds, default 10 60), `--modes image video`, `--heights 720`,
 `--repeat 3` (each case timed that many times, engine and floor alternating; the median of each
 is reported, default 2), `--engines lipsync,wav2lip` (default lipsync; wav2lip: frames per
-second of the torch engine, bench/engine_wav2lip.py, its own section).
+second of the torch engine, bench/engine_wav2lip.py, its own section; musetalk: likewise,
+bench/engine_musetalk.py, with `--full-size` for the published network sizes on a GPU).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fixtures import inputs, request_for, speech  # noqa: E402
+from bench.fixtures import inputs, request_for, speeches  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from lipsync_engine import EngineRequest, get_engine  # noqa: E402
 from lipsync_engine.common import models  # noqa: E402
@@ -89,7 +90,10 @@ def main() -> None:
                         default=list(RESOLUTIONS))
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--engines", default="lipsync",
-                        help="comma-separated: lipsync, wav2lip (bench/engine_wav2lip.py)")
+                        help="comma-separated: lipsync, wav2lip (bench/engine_wav2lip.py), "
+                        "musetalk (bench/engine_musetalk.py)")
+    parser.add_argument("--full-size", action="store_true",
+                        help="musetalk: the published network sizes (GPU machines)")
     args = parser.parse_args()
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is needed (apt-get install espeak-ng).")
@@ -98,6 +102,10 @@ def main() -> None:
         from bench.engine_wav2lip import bench_wav2lip
 
         bench_wav2lip(args.lengths, args.modes, args.heights, args.repeat)
+    if "musetalk" in engines:  # torch, diffusers and transformers only when asked for
+        from bench.engine_musetalk import bench_musetalk
+
+        bench_musetalk(args.lengths, args.modes, args.heights, args.repeat, args.full_size)
     if "lipsync" not in engines:
         return
     models.warm_up()
@@ -106,11 +114,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         media = inputs(folder)
-        audio = {}
-        for seconds in args.lengths:
-            audio[seconds] = speech(folder, seconds, f"s{seconds}")
-            audio[f"{seconds}-other"] = speech(folder, seconds * 0.8, f"o{seconds}",
-                                              "Yes, thank you. I am fine, and you?")
+        audio = speeches(folder, args.lengths)
         # Warm: one short render loads everything (and fills caches) before timing.
         engine.render(request_for("image", media, audio, args.lengths[0], 480,
                                   folder / "warm.mp4"))

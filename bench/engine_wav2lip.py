@@ -10,7 +10,6 @@ downloaded. Writes the "wav2lip engine" section of docs/BENCHMARKS.md, naming th
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -19,25 +18,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.fixtures import inputs, request_for, speech
-from bench.report import write_section
+from bench.fixtures import inputs, request_for, speeches, timed_render
+from bench.report import device_name, stage_rows, write_section
 from lipsync_engine.common import models
 from lipsync_engine.wav2lip import Wav2Lip, Wav2LipEngine
 from lipsync_engine.wav2lip.model import public_state_dict
-
-
-def device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"{torch.cuda.get_device_name(device)} (CUDA {torch.version.cuda})"
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"CPU {model}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
 
 
 def network_fps(engine: Wav2LipEngine, batch: int, repeat: int = 3) -> float:
@@ -70,30 +55,15 @@ def bench_wav2lip(lengths, modes, heights, repeat: int) -> None:
         device = engine.runner().device
         half = engine.runner().half
         media = inputs(folder)
-        audio = {}
-        for seconds in lengths:
-            audio[seconds] = speech(folder, seconds, f"s{seconds}")
-            audio[f"{seconds}-other"] = speech(folder, seconds * 0.8, f"o{seconds}",
-                                              "Yes, thank you. I am fine, and you?")
+        audio = speeches(folder, lengths)
         net = network_fps(engine, batch)
         print(f"network alone: {net:.1f} samples/s, batch {batch}", flush=True)
         engine.render(request_for("image", media, audio, lengths[0], 480, folder / "warm.mp4"))
         for mode in modes:
             for resolution in heights:
                 for seconds in lengths:
-                    out = folder / f"{mode}-{resolution}-{seconds}.mp4"
-                    request = request_for(mode, media, audio, seconds, resolution, out)
-                    walls = []
-                    for _ in range(max(1, repeat)):
-                        started = time.perf_counter()
-                        result = engine.render(request)
-                        walls.append(time.perf_counter() - started)
-                    wall = statistics.median(walls)
-                    frames = round(result.duration_s * result.fps)
-                    rows.append((mode, f"{resolution}p", seconds, frames, wall, frames / wall,
-                                 result.timings))
-                    print(f"wav2lip {mode} {resolution}p {seconds}s: {wall:.2f} s, "
-                          f"{frames / wall:.1f} frames/s", flush=True)
+                    rows.append(timed_render(engine, "wav2lip", mode, resolution, seconds,
+                                             media, audio, folder, repeat))
     write_section(section_title(device, half), _table(rows, device, half, batch, net, repeat))
 
 
@@ -133,13 +103,6 @@ def _table(rows, device: torch.device, half: bool, batch: int, net: float, repea
         "",
         f"Network alone (random inputs, batch {batch}): **{net:.1f} faces/s**.",
         "",
-        "| mode | height | audio s | frames | wall s | frames/s | analysis / render / "
-        "encode ms |",
-        "|---|---|---|---|---|---|---|",
+        *stage_rows(rows),
     ]
-    for mode, height, seconds, frames, wall, fps, timings in rows:
-        stages = " / ".join(str(timings.get(name, "")) for name in ("analysis", "render",
-                                                                     "encode"))
-        lines.append(f"| {mode} | {height} | {seconds} | {frames} | {wall:.2f} | {fps:.1f} | "
-                     f"{stages} |")
     return "\n".join(lines)

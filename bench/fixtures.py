@@ -5,7 +5,9 @@ the request for a mode. Used by bench/engine.py, bench/engine_wav2lip.py and ben
 
 from __future__ import annotations
 
+import statistics
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -34,6 +36,37 @@ def speech(folder: Path, seconds: float, name: str, text: str = TEXT) -> Path:
         target.setframerate(rate)
         target.writeframes(looped.tobytes())
     return path
+
+
+OTHER_TEXT = "Yes, thank you. I am fine, and you?"
+
+
+def speeches(folder: Path, lengths) -> dict:
+    """Speech of each length (key: seconds) and, for multi mode's right face, a reply 0.8 as
+    long (key: "<seconds>-other")."""
+    audio = {}
+    for seconds in lengths:
+        audio[seconds] = speech(folder, seconds, f"s{seconds}")
+        audio[f"{seconds}-other"] = speech(folder, seconds * 0.8, f"o{seconds}", OTHER_TEXT)
+    return audio
+
+
+def timed_render(engine, label: str, mode: str, resolution: int, seconds: int, media: dict,
+                 audio: dict, folder: Path, repeat: int) -> tuple:
+    """One case rendered `repeat` times: (mode, height, seconds, frames, median wall s,
+    frames/s, timings of the last render), printed as it goes."""
+    out = folder / f"{mode}-{resolution}-{seconds}.mp4"
+    request = request_for(mode, media, audio, seconds, resolution, out)
+    walls = []
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        result = engine.render(request)
+        walls.append(time.perf_counter() - started)
+    wall = statistics.median(walls)
+    frames = round(result.duration_s * result.fps)
+    print(f"{label} {mode} {resolution}p {seconds}s: {wall:.2f} s, {frames / wall:.1f} "
+          "frames/s", flush=True)
+    return mode, f"{resolution}p", seconds, frames, wall, frames / wall, result.timings
 
 
 def inputs(folder: Path) -> dict:

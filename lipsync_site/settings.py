@@ -287,14 +287,21 @@ if not DEBUG:
 
 # --- Generation ---
 # The engine that renders videos (lipsync_engine/common/registry.py): "lipsync" (weight-free CPU
-# lip-sync), "still" (the still image / source video with the new audio, no lip motion) or
-# "wav2lip" (a Wav2Lip-compatible checkpoint with torch, for GPU workers).
+# lip-sync), "still" (the still image / source video with the new audio, no lip motion),
+# "wav2lip" (a Wav2Lip-compatible checkpoint with torch, for GPU workers) or "musetalk"
+# (MuseTalk-compatible folders with torch, diffusers and transformers, for GPU workers).
 LIPSYNC_ENGINE = env_str("LIPSYNC_ENGINE", "lipsync")
 # "wav2lip" (GPU workers, torch): the operator's Wav2Lip-compatible checkpoint, never downloaded.
 # Without one the worker says so at start and renders with the default engine
 # (generation/worker/engine_worker.py). The engine itself, which imports no Django, reads this and
 # LIPSYNC_WAV2LIP_DEVICE / _BATCH / _HALF from the environment (README, "GPU workers").
 LIPSYNC_WAV2LIP_CHECKPOINT = env_str("LIPSYNC_WAV2LIP_CHECKPOINT", "")
+# "musetalk" (GPU workers, torch + diffusers + transformers): the operator's MuseTalk UNet folder
+# (musetalk.json + weights), sd-vae-ft-mse and whisper-tiny folders, never downloaded; the
+# engine reads these and LIPSYNC_MUSETALK_DEVICE / _BATCH / _HALF from the environment.
+LIPSYNC_MUSETALK_UNET = env_str("LIPSYNC_MUSETALK_UNET", "")
+LIPSYNC_MUSETALK_VAE = env_str("LIPSYNC_MUSETALK_VAE", "")
+LIPSYNC_MUSETALK_WHISPER = env_str("LIPSYNC_MUSETALK_WHISPER", "")
 # Input URLs (and webhook targets) on private, loopback or link-local addresses are refused
 # unless this is on: only for development, never on a server reachable from the internet.
 LIPSYNC_ALLOW_PRIVATE_URLS = env_bool("LIPSYNC_ALLOW_PRIVATE_URLS", False)

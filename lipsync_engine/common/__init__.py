@@ -1,5 +1,5 @@
-"""What the engines share, under public names; `still`, `lipsync` and `wav2lip` import only
-from here and from `base`, never from each other.
+"""What the engines share, under public names; `still`, `lipsync`, `wav2lip` and `musetalk`
+import only from here and from `base`, never from each other.
 
 - plan: the output (`Plan`, `analyse` probes the inputs), `still_picture`/`still_frame`,
   `upright_on`, ffmpeg input and audio arguments (`input_args`, `audio_inputs`, `AUDIO_ARGS`,
@@ -16,6 +16,11 @@ from here and from `base`, never from each other.
 - video: `video_faces` (video mode's frames and tracked faces), `decoded_frames`
 - pcm: `decode_pcm`, `envelope_per_frame`; sync: the meters, `correlate`, `speakers_report`,
   `warning_for`; result: `engine_result`, `closed_with_report`, `elapsed_ms`
+- batched (the network engines): `rendered` (a render around an analysis and a writer),
+  `write_batches` (crops built ahead, the network, pasting/metering/encoding on an output thread,
+  in frame order), `composed`, `frames_per_batch`, `first_box`, `whole_number`, `half_setting`
+- networks (the torch engines; imports torch): `pick_device`, `batch_from_memory`,
+  `first_mismatch` (a state dict against the network), `unwrapped`
 - registry: `get_engine`, `register_engine`; selection: `usable_engine` (which engine a worker
-  can run)
+  can run), `checkpoint_problem`, `musetalk_problem` and the engines' environment names
 """

@@ -19,6 +19,9 @@ _ENGINES: dict[str, str] = {
     "lipsync": "lipsync_engine.lipsync:LipsyncEngine",
     # Wav2Lip-compatible checkpoints with torch (GPU workers); needs LIPSYNC_WAV2LIP_CHECKPOINT.
     "wav2lip": "lipsync_engine.wav2lip:Wav2LipEngine",
+    # MuseTalk-compatible folders with torch, diffusers, transformers (GPU workers); needs
+    # LIPSYNC_MUSETALK_UNET, _VAE and _WHISPER.
+    "musetalk": "lipsync_engine.musetalk:MuseTalkEngine",
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()

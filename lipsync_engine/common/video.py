@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,11 +12,13 @@ import numpy as np
 
 from ..base import EngineInputError, EngineRequest
 from .encode import check_cancel
-from .faces import FaceTracker, smooth_track
+from .faces import Face, FaceTracker, smooth_track
 from .mask import MASK_NO_FACE, covers_lips
 from .plan import Plan
 from .speakers import ANALYSIS_SHARE
 from .threads import read_ahead
+
+SMOOTH_FRAMES = 5  # network engines' crop boxes are averaged over this many frames
 
 
 @dataclass
@@ -28,6 +30,37 @@ class VideoFaces:
     @property
     def found(self) -> list[np.ndarray]:
         return [points for points in self.points if points is not None]
+
+    def boxes(self, face_box: Callable[[np.ndarray, tuple], tuple | None],
+              window: int = SMOOTH_FRAMES) -> tuple[list, list]:
+        """(a network engine's crop box per frame, `face_box(points, frame shape)` averaged over
+        `window` frames; the face oval's box per frame, for the sync meter); None where no
+        face."""
+        shape = self.frames.shape[1:]
+        crops = [None if p is None else face_box(p, shape) for p in self.points]
+        return smooth_boxes(crops, window), [None if p is None else Face(p).box
+                                             for p in self.points]
+
+
+def smooth_boxes(boxes: list, window: int = SMOOTH_FRAMES) -> list:
+    """Each box (x0, y0, x1, y1) averaged with its neighbours in a centred window, within runs
+    of found faces (None: no face)."""
+    out = list(boxes)
+    half = window // 2
+    start = 0
+    while start < len(boxes):
+        if boxes[start] is None:
+            start += 1
+            continue
+        end = start
+        while end < len(boxes) and boxes[end] is not None:
+            end += 1
+        run = np.array(boxes[start:end], np.float64)
+        for offset in range(len(run)):
+            lo, hi = max(0, offset - half), min(len(run), offset + half + 1)
+            out[start + offset] = tuple(int(round(v)) for v in run[lo:hi].mean(axis=0))
+        start = end
+    return out
 
 
 def video_faces(request: EngineRequest, plan: Plan, mask: np.ndarray | None, needed: int,

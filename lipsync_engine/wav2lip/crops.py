@@ -18,7 +18,6 @@ from .model import FACE_SIZE
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 BOTTOM_PAD = 0.08  # of the face height: the detector boxes of training reach below the chin
-SMOOTH_FRAMES = 5  # boxes averaged over this many frames (video)
 
 
 def face_box(points: np.ndarray, frame_shape: tuple[int, ...]) -> Box | None:
@@ -37,26 +36,6 @@ def _clipped(box, frame_shape) -> Box | None:
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     return x0, y0, x1, y1
-
-
-def smooth_boxes(boxes: list[Box | None], window: int = SMOOTH_FRAMES) -> list[Box | None]:
-    """Each box averaged with its neighbours (a centred window), within runs of found faces."""
-    out: list[Box | None] = list(boxes)
-    half = window // 2
-    start = 0
-    while start < len(boxes):
-        if boxes[start] is None:
-            start += 1
-            continue
-        end = start
-        while end < len(boxes) and boxes[end] is not None:
-            end += 1
-        run = np.array(boxes[start:end], np.float64)
-        for offset in range(len(run)):
-            lo, hi = max(0, offset - half), min(len(run), offset + half + 1)
-            out[start + offset] = tuple(int(round(v)) for v in run[lo:hi].mean(axis=0))
-        start = end
-    return out
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +27,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..base import EngineError, EngineRequest, EngineResult, atomic_output
-from ..common import models, sync
-from ..common.analysis import Analysed, analysed_with_writer, planned
-from ..common.encode import FrameWriter, check_cancel
-from ..common.faces import Face
+from ..base import EngineError, EngineRequest, EngineResult
+from ..common import batched, models
+from ..common.analysis import Analysed, planned
+from ..common.encode import FrameWriter
 from ..common.mask import covers_lips
-from ..common.ordered import OrderedWorker
 from ..common.pcm import decode_pcm, envelope_per_frame
 from ..common.plan import Plan, still_frame
-from ..common.result import closed_with_report, elapsed_ms, engine_result
 from ..common.selection import (
     ENV_BATCH,
     ENV_CHECKPOINT,
@@ -52,13 +48,11 @@ from ..common.speakers import (
     span,
     speaking_faces,
 )
-from ..common.threads import Background, read_ahead
+from ..common.threads import Background
 from ..common.video import video_faces
 from . import audio, crops
 from .inference import Runner, batch_size_for, pick_device
 from .model import load_checkpoint
-
-_RENDER_END = 0.97
 
 
 @dataclass
@@ -104,10 +98,8 @@ class Wav2LipEngine:
             raise EngineError(f"The wav2lip engine needs {problem}.")
         self.checkpoint = Path(checkpoint)
         self.device_name = device or os.environ.get(ENV_DEVICE) or "auto"
-        self.requested_batch = batch_size or _whole_number(ENV_BATCH) or None
-        if half is None and os.environ.get(ENV_HALF):
-            half = os.environ[ENV_HALF] not in ("0", "false", "no")
-        self.half = half
+        self.requested_batch = batch_size or batched.whole_number(ENV_BATCH) or None
+        self.half = batched.half_setting(half, ENV_HALF)
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 
@@ -130,29 +122,16 @@ class Wav2LipEngine:
         return batch_size_for(runner.device, runner.half, self.requested_batch)
 
     def render(self, request: EngineRequest) -> EngineResult:
-        timings: dict[str, int] = {}
-        request.report_progress(0.0)
-        request.check_cancelled()
         if request.seed is not None:
             torch.manual_seed(request.seed)  # nothing is sampled; kept for any future sampling
-        with atomic_output(request.out_path, ".wav2lip-") as (work, partial):
-            started = time.perf_counter()
-            (prepared, runner), writer = analysed_with_writer(
-                request, partial,
-                lambda on_plan: (prepare(request, work, on_plan=on_plan), self.runner()))
-            timings["analysis"] = elapsed_ms(started)
-            report, timings["render"], timings["encode"] = _write(
-                prepared, runner, self.batch_size(), writer)
-        request.report_progress(1.0)
-        return engine_result(request, prepared.plan, prepared.warnings, report, timings,
-                             self.name)
 
+        def analysis(work: Path, on_plan) -> Prepared:
+            prepared = prepare(request, work, on_plan=on_plan)
+            self.runner()  # the first render loads the weights while ffmpeg starts
+            return prepared
 
-def _whole_number(name: str) -> int:
-    value = os.environ.get(name, "").strip()
-    if value and not value.isdigit():
-        raise EngineError(f"{name} must be a whole number of faces per batch, not {value!r}.")
-    return int(value or 0)
+        return batched.rendered(request, self.name, analysis, lambda prepared, writer: _write(
+            prepared, self.runner(), self.batch_size(), writer))
 
 
 # --- analysis ---------------------------------------------------------------------------------
@@ -251,10 +230,7 @@ def _prepare_video(prepared: Prepared, work: Path) -> None:
         voice.wait()
     prepared.video_frames = faces.frames
     prepared.warnings.extend(faces.warnings)
-    shape = faces.frames.shape[1:]
-    points = faces.points
-    boxes = crops.smooth_boxes([None if p is None else crops.face_box(p, shape) for p in points])
-    meter_boxes = [None if p is None else Face(p).box for p in points]
+    boxes, meter_boxes = faces.boxes(crops.face_box)
     windows, envelope, active = _timeline(voice.result(), 0, prepared.frame_count)
     prepared.speakers.append(Speaker(slot=0, windows=windows, envelope=envelope, active=active,
                                      boxes=boxes, meter_boxes=meter_boxes))
@@ -271,7 +247,7 @@ def batches(prepared: Prepared, frames_per_batch: int) -> Iterator[Batch]:
         for index in range(start, stop):
             source, source_index = prepared.source_frame(index)
             for number, speaker in enumerate(prepared.speakers):
-                box = speaker.boxes[0 if speaker.still_faces is not None else source_index]
+                box = speaker.boxes[source_index]  # image modes: one box, source index 0
                 if box is None:
                     continue  # no face in this source frame: it passes through
                 if speaker.still_faces is not None:
@@ -291,30 +267,15 @@ def batches(prepared: Prepared, frames_per_batch: int) -> Iterator[Batch]:
 def composed(prepared: Prepared, batch: Batch, predictions: np.ndarray,
              weights: dict) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(source, output) per frame of the batch: predictions pasted, then the mask applied."""
-    by_frame: dict[int, list[int]] = {}
-    for number, (index, _speaker, _box) in enumerate(batch.items):
-        by_frame.setdefault(index, []).append(number)
-    for index in range(batch.start, batch.stop):
-        source, _ = prepared.source_frame(index)
-        source = np.asarray(source)
-        out = source.copy()
-        for number in by_frame.get(index, ()):
-            crops.paste(out, batch.items[number][2], predictions[number], weights)
-        if prepared.mask is not None:
-            out = np.where(prepared.mask[..., None], out, source)
-        yield source, out
+    return batched.composed(prepared, batch, predictions, crops.paste, weights)
 
 
 def render_frames(prepared: Prepared, runner: Runner,
                   batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """For tests and tools: (source, output) for every frame, serially."""
     weights: dict = {}
-    for batch in batches(prepared, _frames_per_batch(prepared, batch_size)):
+    for batch in batches(prepared, batched.frames_per_batch(prepared.speakers, batch_size)):
         yield from composed(prepared, batch, _predict(runner, batch), weights)
-
-
-def _frames_per_batch(prepared: Prepared, batch_size: int) -> int:
-    return max(1, batch_size // max(1, len(prepared.speakers)))
 
 
 def _predict(runner: Runner, batch: Batch) -> np.ndarray:
@@ -325,61 +286,14 @@ def _predict(runner: Runner, batch: Batch) -> np.ndarray:
 
 def _write(prepared: Prepared, runner: Runner, batch_size: int,
            writer: FrameWriter) -> tuple[dict, int, int]:
-    """Three stages at once: inputs of batch k+1 (a thread), the network on batch k (here; torch
-    releases the GIL), pasting/measuring/encoding batch k-1 (a thread), in frame order."""
-    request = prepared.request
-    share = ANALYSIS_SHARE[request.mode]
-    try:
-        # A video without any face has nothing to measure (the report says so).
-        metered = [(sync.LipMeter(speaker.slot, _first(speaker.meter_boxes)), speaker)
-                   for speaker in prepared.speakers if _first(speaker.meter_boxes) is not None]
-        output = _output(prepared, writer, metered)
-    except BaseException:
-        writer.abort()
-        raise
-    started = time.perf_counter()
-    inputs = read_ahead(
-        batches(prepared, _frames_per_batch(prepared, batch_size)), depth=2)
-    try:
-        for batch in inputs:
-            check_cancel(request, writer)
-            output.put(batch, _predict(runner, batch))
-            request.report_progress(share + (_RENDER_END - share) * batch.stop
-                                    / prepared.frame_count)
-        output.finish()
-    except BaseException:
-        inputs.close()
-        output.stop()
-        writer.abort()
-        output.join()
-        raise
-    return closed_with_report(writer, started, [meter for meter, _ in metered],
-                              [speaker for _, speaker in metered], request.mode,
-                              float(prepared.plan.fps))
+    """The shared three-stage render (common/batched.py) with this network."""
+    def predict(batch: Batch):
+        predictions = _predict(runner, batch)  # torch returns when the batch is done
+        return lambda: predictions
 
-
-def _first(boxes: list):
-    return next((box for box in boxes if box is not None), None)
-
-
-def _output(prepared: Prepared, writer: FrameWriter,
-            metered: list[tuple[sync.LipMeter, Speaker]]) -> OrderedWorker:
-    """A thread that composes each predicted batch into frames, runs the sync meters on them and
-    pipes them into ffmpeg, in order."""
-    weights: dict = {}
-
-    def handle(batch: Batch, predictions: np.ndarray) -> None:
-        for index, (_source, frame) in zip(range(batch.start, batch.stop), composed(
-                prepared, batch, predictions, weights), strict=True):
-            _, source_index = prepared.source_frame(index)
-            for meter, speaker in metered:
-                box = speaker.meter_boxes[0 if speaker.still_faces is not None else source_index]
-                if box is not None:
-                    meter.box = box
-                meter.measure(frame)
-            writer.write(frame)
-
-    return OrderedWorker(handle, "wav2lip-output", depth=2)
+    return batched.write_batches(
+        prepared, batches(prepared, batched.frames_per_batch(prepared.speakers, batch_size)),
+        predict, crops.paste, writer, "wav2lip")
 
 
 __all__ = ["Prepared", "Wav2LipEngine", "batches", "composed", "prepare", "render_frames"]

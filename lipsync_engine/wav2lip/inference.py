@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..common import networks as torch_networks
+from ..common.selection import ENV_DEVICE
 from .model import Wav2Lip
 
 CPU_BATCH = 16
@@ -23,24 +25,14 @@ BYTES_PER_SAMPLE = {torch.float16: 12 * 2**20, torch.float32: 24 * 2**20}
 
 def pick_device(requested: str | None = None) -> torch.device:
     """`requested` ("cuda", "cuda:1", "cpu") or, when empty / "auto", CUDA if available."""
-    if requested and requested != "auto":
-        device = torch.device(requested)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise RuntimeError(f"LIPSYNC_WAV2LIP_DEVICE={requested} but no CUDA device is "
-                               "available to torch (a CPU-only build, or no driver).")
-        return device
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch_networks.pick_device(requested, ENV_DEVICE)
 
 
 def batch_size_for(device: torch.device, half: bool, requested: int | None = None) -> int:
     """The operator's batch, or: on CUDA half the free memory over the per-sample need."""
-    if requested:
-        return max(1, int(requested))
-    if device.type != "cuda":
-        return CPU_BATCH
-    free, _total = torch.cuda.mem_get_info(device)
     per_sample = BYTES_PER_SAMPLE[torch.float16 if half else torch.float32]
-    return int(np.clip(free // 2 // per_sample, 1, MAX_BATCH))
+    return torch_networks.batch_from_memory(device, per_sample, cpu_batch=CPU_BATCH,
+                                            max_batch=MAX_BATCH, requested=requested)
 
 
 class Runner:

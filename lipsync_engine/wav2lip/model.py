@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from ..base import EngineError
+from ..common.networks import first_mismatch, unwrapped
 
 FACE_SIZE = 96
 
@@ -165,36 +166,13 @@ def load_checkpoint(path: Path | str, device: str | torch.device = "cpu") -> Wav
     state = saved.get("state_dict", saved) if isinstance(saved, dict) else None
     if not isinstance(state, dict) or not state:
         raise CheckpointError(f"Wav2Lip checkpoint {path} holds no state_dict.")
-    state = {_strip_prefix(key): value for key, value in state.items()}
+    state = {unwrapped(key): value for key, value in state.items()}
     model = Wav2Lip()
     problem = first_mismatch(model.state_dict(), state)
     if problem:
         raise CheckpointError(f"Wav2Lip checkpoint {path} does not match the network: {problem}.")
     model.load_state_dict(state, strict=True)
     return model.to(device).eval()
-
-
-def _strip_prefix(key: str) -> str:
-    return key[len("module."):] if key.startswith("module.") else key
-
-
-def first_mismatch(expected: dict, found: dict) -> str | None:
-    """The first difference between two state dicts as a phrase, or None when they match.
-
-    BatchNorm's `num_batches_tracked` may be absent (checkpoints from PyTorch before 0.4.1);
-    torch fills it in, so it is not a mismatch."""
-    for key, tensor in expected.items():
-        if key not in found:
-            if key.endswith("num_batches_tracked"):
-                continue
-            return f"missing key {key!r}"
-        shape = tuple(getattr(found[key], "shape", ()))
-        if shape != tuple(tensor.shape):
-            return f"key {key!r} has shape {shape}, expected {tuple(tensor.shape)}"
-    for key in found:
-        if key not in expected:
-            return f"unexpected key {key!r}"
-    return None
 
 
 def public_state_dict(model: Wav2Lip) -> dict:

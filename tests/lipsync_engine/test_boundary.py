@@ -18,7 +18,7 @@ from lipsync_engine.common.ffmpeg import FfmpegError, ffmpeg_binary, run_ffmpeg
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = Path(lipsync_engine.__file__).parent
-ENGINES = ("still", "lipsync", "wav2lip")
+ENGINES = ("still", "lipsync", "wav2lip", "musetalk")
 
 
 def run_python(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -98,7 +98,8 @@ def test_no_module_uses_a_private_name_of_another():
 
 
 def test_each_engine_imports_only_common_base_and_itself():
-    """still, lipsync and wav2lip never reach into each other: what they share is in common."""
+    """still, lipsync, wav2lip and musetalk never reach into each other: what they share is in
+    common."""
     crossings = []
     for name, package, tree in parsed_modules():
         engine = name.split(".")[1] if name.count(".") >= 1 else None
@@ -126,9 +127,9 @@ def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(UnknownEngineError) as caught:
         get_engine("sadtalker")
 
-    assert str(caught.value) == ("Unknown engine 'sadtalker'; known engines: lipsync, still, "
-                                 "wav2lip.")
-    assert known_engines() == ["lipsync", "still", "wav2lip"]
+    assert str(caught.value) == ("Unknown engine 'sadtalker'; known engines: lipsync, musetalk, "
+                                 "still, wav2lip.")
+    assert known_engines() == ["lipsync", "musetalk", "still", "wav2lip"]
 
 
 def test_ffmpeg_binary_prefers_the_environment(monkeypatch):
@@ -195,7 +196,7 @@ def test_cli_unknown_engine(media, tmp_path):
                       "--engine", "nope")
 
     assert done.returncode == 2
-    assert "known engines: lipsync, still" in done.stderr
+    assert "known engines: lipsync, musetalk, still" in done.stderr
 
 
 def test_generation_engine_is_an_alias_of_the_command_line(media, tmp_path):

@@ -1,5 +1,6 @@
 """The engines behind the API: a real face and real speech through real worker processes, which
-decide their engine when they start (wav2lip without a checkpoint falls back to the default)."""
+decide their engine when they start (wav2lip without a checkpoint, musetalk without its folders,
+fall back to the default)."""
 
 import av
 import pytest
@@ -11,6 +12,8 @@ from tests.worker import run_burst_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
+MUSETALK_FALLBACK_LINE = ("LIPSYNC_ENGINE=musetalk needs LIPSYNC_MUSETALK_UNET=/path/to/musetalk "
+                          "(not set); this worker uses the default engine 'lipsync'.")
 FALLBACK_LINE = ("LIPSYNC_ENGINE=wav2lip needs LIPSYNC_WAV2LIP_CHECKPOINT=/path/to/wav2lip.pth "
                  "(not set); this worker uses the default engine 'lipsync'.")
 
@@ -101,3 +104,41 @@ def test_a_worker_with_a_checkpoint_renders_with_wav2lip(owner, face_image, tiny
     assert body["status"] == "completed", body
     assert _engine_named_in(body["warnings"]) == [
         "prompt was accepted but is not used by this engine (wav2lip)."]
+
+
+def test_a_worker_without_the_musetalk_folders_says_so_at_start_and_renders_with_the_default(
+        owner, face_image, tiny_speech, settings):
+    settings.LIPSYNC_ENGINE = "musetalk"
+    api, location = _submit_portrait(owner, face_image, tiny_speech)
+
+    result = run_burst_worker("gpu", timeout=300, LIPSYNC_MUSETALK_UNET="")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.count(MUSETALK_FALLBACK_LINE) == 1, result.stderr[-3000:]
+    body = api.get(location).json()
+    assert body["status"] == "completed", body
+    assert _engine_named_in(body["warnings"]) == [
+        "prompt was accepted but is not used by this engine (lipsync)."]
+
+
+def test_a_worker_with_the_musetalk_folders_renders_with_musetalk(owner, face_image, tiny_speech,
+                                                                  settings, tmp_path):
+    pytest.importorskip("torch", reason="torch is not installed (the musetalk engine's)")
+    pytest.importorskip("diffusers", reason="diffusers is not installed (the musetalk engine's)")
+    pytest.importorskip("transformers", reason="transformers is not installed")
+    from lipsync_engine.musetalk.random_weights import SMALL, write_folders
+
+    unet, vae, whisper = write_folders(tmp_path, SMALL, seed=1)
+    settings.LIPSYNC_ENGINE = "musetalk"
+    api, location = _submit_portrait(owner, face_image, tiny_speech)
+
+    result = run_burst_worker("gpu", timeout=300, LIPSYNC_MUSETALK_UNET=str(unet),
+                              LIPSYNC_MUSETALK_VAE=str(vae), LIPSYNC_MUSETALK_WHISPER=str(whisper),
+                              LIPSYNC_MUSETALK_DEVICE="cpu")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "renders with the engine 'musetalk'" in result.stderr
+    body = api.get(location).json()
+    assert body["status"] == "completed", body
+    assert _engine_named_in(body["warnings"]) == [
+        "prompt was accepted but is not used by this engine (musetalk)."]

@@ -3,7 +3,6 @@ format, length, mask exactness, modes, determinism, progress, cancel, refusal wi
 
 import hashlib
 
-import av
 import numpy as np
 import pytest
 
@@ -20,7 +19,7 @@ from lipsync_engine.common.selection import usable_engine  # noqa: E402
 from lipsync_engine.wav2lip import Wav2Lip, Wav2LipEngine  # noqa: E402
 from lipsync_engine.wav2lip import engine as wav2lip_engine  # noqa: E402
 from lipsync_engine.wav2lip.model import public_state_dict  # noqa: E402
-from tests.lipsync_engine.probes import audio_seconds, decoded_frames  # noqa: E402
+from tests.lipsync_engine.probes import audio_seconds, decoded_frames, video_info  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +33,6 @@ def checkpoint(tmp_path_factory):
 @pytest.fixture(scope="module")
 def engine(checkpoint):
     return Wav2LipEngine(checkpoint=checkpoint, device="cpu", batch_size=16)
-
-
-def video_info(path):
-    with av.open(str(path)) as container:
-        video = container.streams.video[0]
-        return {"codec": video.codec_context.name, "width": video.codec_context.width,
-                "height": video.codec_context.height, "fps": float(video.average_rate),
-                "seconds": float(video.duration * video.time_base),
-                "audio": container.streams.audio[0].codec_context.name}
 
 
 @pytest.fixture(scope="module")
