@@ -24,10 +24,10 @@ from .model import Networks
 CPU_BATCH = 8
 MAX_BATCH = 64
 TIMESTEP = 0
-# Peak memory per face at 256x256 (32x32 latents): the VAE decoder's 256x256 activations
-# (128-512 channels) dominate; the UNet at 32x32 needs a fraction of that. An estimate with
-# headroom, not a measurement (no GPU was available when this was written).
-BYTES_PER_FACE = {torch.float16: 160 * 2**20, torch.float32: 320 * 2**20}
+# Peak GPU memory per face at 256x256 (32x32 latents), measured at full size on an H200 with
+# bench/musetalk_batch.py: 193 MiB in float16, 386 MiB in float32 (the VAE decoder's 256x256
+# activations dominate). Throughput stops growing at batch 64, hence MAX_BATCH.
+BYTES_PER_FACE = {torch.float16: 200 * 2**20, torch.float32: 400 * 2**20}
 
 
 def pick_device(requested: str | None = None) -> torch.device:
