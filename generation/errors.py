@@ -37,3 +37,11 @@ class JobNotRetryable(Exception):
     def __init__(self, job):
         self.job = job
         super().__init__(f"Job {job.id} is {job.status}; only a failed job can be retried.")
+
+
+class QueueUnavailable(Exception):
+    """The job queue (Redis) could not be reached at submit; the job was not kept (API: 503)."""
+
+    def __init__(self):
+        super().__init__("The job queue is unavailable right now; nothing was charged and no job "
+                         "was created. Try again in a minute.")

@@ -12,5 +12,5 @@ def job_render(job_id: str) -> None:
     stages.render(job_id=job_id)
 
 
-def reap_stale_jobs() -> int:
-    return reaper.jobs_reap_stale()
+def reap_stale_jobs() -> dict[str, int]:
+    return reaper.jobs_recover()

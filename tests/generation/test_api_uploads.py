@@ -78,7 +78,7 @@ def test_uploaded_files_make_a_video_without_any_fetch(api, media, settings):
     submitted = api.post("/api/v1/lipsync-image", {"formState": {
         "image": image_url, "audio": audio_url}}, format="json")
     assert submitted.status_code == 202, submitted.json()
-    result = run_burst_worker("gpu")
+    result = run_burst_worker("fetch", "gpu")
     assert result.returncode == 0
     job = api.get(submitted["Location"]).json()
     assert job["status"] == "completed", job
@@ -93,7 +93,7 @@ def test_someone_elses_upload_url_is_refused(api, media, outsider):
     image_url = _upload(api, media.image_png).json()["url"]
     job_id = api.post("/api/v1/lipsync-image", {"formState": {
         "image": image_url, "audio": theirs}}, format="json").json()["id"]
-    run_burst_worker("gpu")
+    run_burst_worker("fetch", "gpu")
     job = Job.objects.get(pk=job_id)
     assert job.status == "failed"
     assert job.error.startswith("formState.audio names an upload that does not exist")

@@ -20,7 +20,7 @@ def local_inputs(settings, media, media_server):
 
 
 def _run_worker():
-    result = run_burst_worker("gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1")
+    result = run_burst_worker("fetch", "gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1")
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
