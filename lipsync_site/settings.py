@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
-# Per account (all its API keys and its browser session together); DRF syntax "N/second|minute|hour|day".
+# Per account (all its API keys and its browser session together); "N/second|minute|hour|day".
 LIPSYNC_RATE_LIMITS = {
     "submit": env_str("LIPSYNC_RATE_LIMIT_SUBMIT", "60/min"),
     "api": env_str("LIPSYNC_RATE_LIMIT_API", "600/min"),
