@@ -25,6 +25,12 @@ def credit_balance_get(*, user, ledger: str) -> Balance:
     return Balance.of(**row) if row else Balance.of(balance=0, held=0)
 
 
+def credit_account_is_frozen(*, user, ledger: str) -> bool:
+    """Frozen by a payment dispute whose credits were already spent (billing/disputes.py)."""
+    return CreditAccount.objects.filter(user=user, ledger=ledger,
+                                        frozen_at__isnull=False).exists()
+
+
 def ledger_for_request(request) -> Ledger:
     """Which ledger a request spends: API credits with an API key, else user credits.
 

@@ -15,6 +15,18 @@ class NotEnoughCredits(Exception):
         )
 
 
+class CreditsFrozen(NotEnoughCredits):
+    """The ledger's account is frozen (a disputed payment whose credits were already spent):
+    the API answers 402 like any lack of credits, with this sentence."""
+
+    def __init__(self, *, ledger: str):
+        Exception.__init__(
+            self,
+            f"Your {LEDGER_LABELS[ledger]} credits are frozen: a payment for them was disputed "
+            "after its credits were used. Contact support to resolve it; no job was created.",
+        )
+
+
 class IdempotencyKeyReused(Exception):
     def __init__(self):
         super().__init__(

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from billing.errors import HoldNotFoundError
 from billing.pricing import minimum_price
-from billing.selectors import credit_balance_get
+from billing.selectors import credit_account_is_frozen, credit_balance_get
 from billing.services import (
     credit_account_get_or_create,
     credit_hold_capture,
@@ -28,6 +28,7 @@ from billing.services import (
     credit_hold_release,
 )
 from generation.errors import (
+    CreditsFrozen,
     IdempotencyKeyReused,
     JobAlreadyFinished,
     JobNotRetryable,
@@ -92,6 +93,8 @@ def _job_for_idempotency_key(owner, key: str, fingerprint: str) -> Job | None:
 
 
 def _require_minimum_balance(*, owner, ledger: str, resolution: str) -> None:
+    if credit_account_is_frozen(user=owner, ledger=ledger):
+        raise CreditsFrozen(ledger=ledger)
     needed = minimum_price(resolution=resolution)
     available = credit_balance_get(user=owner, ledger=ledger).available
     if available < needed:
