@@ -57,3 +57,12 @@ class QueueUnavailable(Exception):
     def __init__(self):
         super().__init__("The job queue is unavailable right now; nothing was charged and no job "
                          "was created. Try again in a minute.")
+
+
+class UploadNotAllowed(Exception):
+    """Uploads need credits on either ledger (there is no e-mail verification): a new, empty
+    account cannot use the site as free file storage (API: 403)."""
+
+    def __init__(self):
+        super().__init__("Uploading needs credits on your account (API or user credits); buy a "
+                         "credit pack on the billing page first.")
