@@ -19,7 +19,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from billing.errors import HoldNotFoundError
-from billing.pricing import minimum_price
+from billing.pricing import job_price, minimum_price
 from billing.selectors import credit_account_is_frozen, credit_balance_get
 from billing.services import (
     credit_account_get_or_create,
@@ -181,15 +181,28 @@ def job_complete(*, job_id, output: str, output_duration: float, timings: dict,
         if job.status != Status.RUNNING or job.cancel_requested_at is not None:
             return False
         execution_ms = int((now - job.started_at).total_seconds() * 1000)
+        charged, billed = _charge_for_output(job, output_duration)
         Job.objects.filter(pk=job_id).update(
             status=Status.COMPLETED, progress=1.0, output=output, output_duration=output_duration,
             output_expires_at=_output_expiry(now), timings=timings, warnings=warnings,
             sync_report=sync_report, execution_ms=execution_ms, completed_at=now,
+            credits=charged, billed_seconds=billed,
         )
-        credit_hold_capture(job_id=job_id, amount=job.credits)
+        credit_hold_capture(job_id=job_id, amount=charged)
         transaction.on_commit(lambda: job_finished.send(sender=Job, job_id=job_id))
         _advance_line_on_commit(job_id)
     return True
+
+
+def _charge_for_output(job: Job, output_duration: float) -> tuple[int, float]:
+    """(credits, seconds) billed: the rendered length's price, never more than was held (the
+    price of the measured inputs); a render shorter than measured costs less."""
+    seconds = min(output_duration, job.billed_seconds or output_duration,
+                  settings.LIPSYNC_MAX_JOB_SECONDS)
+    price = job_price(resolution=job.form_state["resolution"], seconds=seconds)
+    if price >= job.credits:
+        return job.credits, job.billed_seconds
+    return price, seconds
 
 
 def _output_expiry(now):

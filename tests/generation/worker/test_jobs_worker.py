@@ -7,6 +7,7 @@ from django.test import Client
 from generation.models import Job
 from tests.apikeys.factories import key_client
 from tests.billing.factories import funded_account
+from tests.media_intake.factories import make_audio, make_lying_matroska
 from tests.worker import run_burst_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -102,7 +103,6 @@ def test_not_enough_credits_for_the_real_length_fails_and_costs_nothing(owner, l
                                                                          media):
     funded_account(owner, "api", 10)  # enough to submit at 480p (minimum 10), not for 12 s of audio
     client = key_client(owner)
-    from tests.media_intake.factories import make_audio
 
     long_audio = make_audio(media.root / "twelve.wav", 12)
     image = local_inputs.serve_file("/face.png", media.image_png, "image/png")
@@ -115,3 +115,18 @@ def test_not_enough_credits_for_the_real_length_fails_and_costs_nothing(owner, l
     assert "needs 24 API credits" in job["error"] and "10 are available" in job["error"]
     assert client.get("/api/v1/balance").json() == {
         "ledger": "api", "balance": 10, "held": 0, "available": 10}
+
+
+def test_an_audio_that_lies_about_its_length_is_billed_for_what_is_rendered(api, local_inputs,
+                                                                             media, tmp_path):
+    liar = make_lying_matroska(tmp_path / "liar.mka", claimed_seconds=1, seconds=30)
+    image = local_inputs.serve_file("/face.png", media.image_png, "image/png")
+    audio = local_inputs.serve_file("/liar.mka", liar, "audio/x-matroska")
+    job_id = api.post("/api/v1/lipsync-image", {"formState": {"image": image, "audio": audio}},
+                      format="json").json()["id"]
+    _run_worker()
+    job = api.get(f"/api/v1/jobs/{job_id}").json()
+    assert job["status"] == "completed", job
+    assert job["credits"] == 60  # 30 s at 480p, not the 5 s minimum the header would cost
+    assert Job.objects.get(pk=job_id).output_duration == pytest.approx(30, abs=0.1)
+    assert api.get("/api/v1/balance").json()["balance"] == 940
