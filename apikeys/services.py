@@ -9,6 +9,7 @@ from django.utils import timezone
 from apikeys import secrets as keys
 from apikeys.errors import TooManyApiKeys
 from apikeys.models import ApiKey
+from apikeys.selectors import api_keys_active_count
 
 # last_used_at is written at most this often per key, so a busy key costs no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -51,5 +52,5 @@ def _require_key_slot(owner) -> None:
     # The owner's row lock serialises two creations at once (call inside transaction.atomic).
     get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
     maximum = settings.LIPSYNC_MAX_API_KEYS
-    if ApiKey.objects.filter(owner=owner, revoked_at__isnull=True).count() >= maximum:
+    if api_keys_active_count(owner=owner) >= maximum:
         raise TooManyApiKeys(maximum)

@@ -3,6 +3,7 @@
 import uuid
 
 from django.core.files.storage import default_storage
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
 from billing.selectors import job_ids_with_held_credits
@@ -58,3 +59,11 @@ def finished_job_ids_with_held_credits() -> list[str]:
             continue
     return [str(pk) for pk in Job.objects.filter(pk__in=held, status__in=FINISHED)
             .values_list("pk", flat=True)]
+
+
+def running_jobs_count(*, owner_id) -> int:
+    return Job.objects.filter(owner_id=owner_id, status=Status.RUNNING).count()
+
+
+def upload_bytes_used(*, owner) -> int:
+    return Upload.objects.filter(owner=owner).aggregate(total=Sum("size"))["total"] or 0

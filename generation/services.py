@@ -36,7 +36,7 @@ from generation.errors import (
     QueueUnavailable,
 )
 from generation.models import FINISHED, Job, Status
-from generation.selectors import finished_job_ids_with_held_credits
+from generation.selectors import finished_job_ids_with_held_credits, running_jobs_count
 from generation.signals import job_finished
 from generation.worker import queueing
 
@@ -125,10 +125,6 @@ def job_claim(*, job_id) -> bool:
 def account_lock(owner_id) -> None:
     """Lock the account's user row (call inside transaction.atomic)."""
     get_user_model().objects.select_for_update().filter(pk=owner_id).first()
-
-
-def running_jobs_count(*, owner_id) -> int:
-    return Job.objects.filter(owner_id=owner_id, status=Status.RUNNING).count()
 
 
 def job_line_advance(*, owner_id) -> int:

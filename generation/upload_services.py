@@ -10,16 +10,16 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from billing.models import Ledger
 from billing.selectors import credit_balance_get
 from generation.errors import UploadNotAllowed
 from generation.models import FINISHED, Job, Upload
+from generation.selectors import upload_bytes_used
 from generation.upload_urls import media_fields, upload_id_from_url
 from media_intake.errors import InputError
-from media_intake.limits import MAX_BYTES
+from media_intake.limits import MAX_BYTES, describe_bytes
 from media_intake.upload_checks import check_upload_size, check_uploaded_file, sniff_kind
 
 LARGEST_UPLOAD = max(MAX_BYTES.values())
@@ -35,16 +35,8 @@ def upload_require_allowed(*, owner, size: int) -> None:
     used = upload_bytes_used(owner=owner)
     if used + size > quota:
         raise InputError("file", f"This upload would pass your account's upload quota of "
-                                 f"{_megabytes(quota)} MB ({_megabytes(used)} MB used); delete "
-                                 "old uploads or wait until they expire.", reason="too_large")
-
-
-def upload_bytes_used(*, owner) -> int:
-    return Upload.objects.filter(owner=owner).aggregate(total=Sum("size"))["total"] or 0
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 10**6:.0f}" if size >= 10**6 else f"{size / 10**6:.1f}"
+                                 f"{describe_bytes(quota)} ({describe_bytes(used)} used); "
+                                 "wait until old uploads expire.", reason="too_large")
 
 
 def upload_create(*, owner, uploaded_file, kind: str | None) -> Upload:
