@@ -3,36 +3,18 @@ LIPSYNC_MAX_CONCURRENT_JOBS jobs at once (the rest wait in its own line, then ru
 downloads of the prepare stage never occupy a worker of the `gpu` queue."""
 
 import os
-import signal
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 
 from generation.models import Job, Status
 from tests.apikeys.factories import key_client
 from tests.billing.factories import funded_account
 from tests.factories import UserFactory
+from tests.generation.factories import submit_image_job
 from tests.generation.worker.gated_engine import gated_engine_env
-from tests.worker import run_burst_worker, wait_for, worker_env
+from tests.worker import kill_worker, run_burst_worker, start_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def local_inputs(settings, media_server):
-    settings.LIPSYNC_ALLOW_PRIVATE_URLS = True
-    return media_server
-
-
-def _submit(client, server, media) -> str:
-    image = server.serve_file("/face.png", media.image_png, "image/png")
-    audio = server.serve_file("/voice.wav", media.audio_wav, "audio/wav")
-    response = client.post("/api/v1/lipsync-image",
-                           {"formState": {"image": image, "audio": audio}}, format="json")
-    assert response.status_code == 202, response.json()
-    return response.json()["id"]
 
 
 def _status(job_id) -> str:
@@ -43,13 +25,9 @@ def test_past_its_limit_an_accounts_jobs_wait_in_its_own_line_then_run(
         api, media, local_inputs, settings, tmp_path):
     settings.LIPSYNC_MAX_CONCURRENT_JOBS = 1
     limits = {"LIPSYNC_MAX_CONCURRENT_JOBS": "1", "LIPSYNC_ALLOW_PRIVATE_URLS": "1"}
-    first, second = _submit(api, local_inputs, media), _submit(api, local_inputs, media)
+    first, second = (submit_image_job(api, local_inputs, media) for _ in range(2))
     engine = gated_engine_env(tmp_path)
-    worker = subprocess.Popen(  # one worker, busy rendering `first` until the gate opens
-        [sys.executable, "manage.py", "rqworker", "gpu", "fetch"], cwd=django_settings.BASE_DIR,
-        env=worker_env(**limits, **engine), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    worker = start_worker("gpu", "fetch", **limits, **engine)  # busy until the gate opens
     try:
         assert wait_for(lambda: os.path.exists(engine["LIPSYNC_TEST_ENGINE_STARTED"]), 60)
         rendering = first if _status(first) == Status.RUNNING else second
@@ -57,7 +35,7 @@ def test_past_its_limit_an_accounts_jobs_wait_in_its_own_line_then_run(
         # Another account's job, and the account's second one, meet a free fetch worker:
         other = UserFactory(email="other@example.com")
         funded_account(other, "api", 100)
-        others_job = _submit(key_client(other), local_inputs, media)
+        others_job = submit_image_job(key_client(other), local_inputs, media)
         assert run_burst_worker("fetch", **limits).returncode == 0
 
         assert _status(waiting) == Status.QUEUED  # waits its turn: neither failed nor running
@@ -68,15 +46,14 @@ def test_past_its_limit_an_accounts_jobs_wait_in_its_own_line_then_run(
         assert wait_for(lambda: _status(waiting) == Status.COMPLETED, 90)  # ...the line moves
         assert wait_for(lambda: _status(others_job) == Status.COMPLETED, 60)
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        kill_worker(worker)
     assert _status(rendering) == Status.COMPLETED
     assert api.get("/api/v1/balance").json() == {
         "ledger": "api", "balance": 980, "held": 0, "available": 980}
 
 
 def test_downloads_never_occupy_a_gpu_worker(api, media, local_inputs):
-    job_id = _submit(api, local_inputs, media)
+    job_id = submit_image_job(api, local_inputs, media)
     assert run_burst_worker("gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1").returncode == 0
     assert _status(job_id) == Status.QUEUED  # a gpu-only worker left the download alone
 

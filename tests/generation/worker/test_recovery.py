@@ -5,15 +5,11 @@ are swept and reported."""
 
 import logging
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import django_rq
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -23,26 +19,11 @@ from generation import services
 from generation.models import Job, Status
 from generation.worker import job_inputs, reaper, stages
 from tests.billing.factories import funded_account
-from tests.generation.factories import make_job
+from tests.generation.factories import make_job, submit_image_job
 from tests.generation.worker.gated_engine import gated_engine_env
-from tests.worker import run_burst_worker, wait_for, worker_env
+from tests.worker import kill_worker, run_burst_worker, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def local_inputs(settings, media_server):
-    settings.LIPSYNC_ALLOW_PRIVATE_URLS = True
-    return media_server
-
-
-def _submit(api, server, media) -> str:
-    image = server.serve_file("/face.png", media.image_png, "image/png")
-    audio = server.serve_file("/voice.wav", media.audio_wav, "audio/wav")  # 1.5 s: 10 credits
-    response = api.post("/api/v1/lipsync-image", {"formState": {"image": image, "audio": audio}},
-                        format="json")
-    assert response.status_code == 202, response.json()
-    return response.json()["id"]
 
 
 def _ledgers_are_clean(capsys) -> bool:
@@ -53,19 +34,14 @@ def _ledgers_are_clean(capsys) -> bool:
 @pytest.mark.worker
 def test_a_job_whose_worker_was_killed_mid_render_completes_and_is_charged_once(
         api, media, local_inputs, settings, tmp_path, capsys):
-    job_id = _submit(api, local_inputs, media)
+    job_id = submit_image_job(api, local_inputs, media)
     engine = gated_engine_env(tmp_path)
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "fetch", "gpu"], cwd=django_settings.BASE_DIR,
-        env=worker_env(LIPSYNC_ALLOW_PRIVATE_URLS="1", **engine), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    worker = start_worker("fetch", "gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1", **engine)
     try:  # the render has begun: the credits are held and the engine is at work
         assert wait_for(lambda: os.path.exists(engine["LIPSYNC_TEST_ENGINE_STARTED"]), 60)
         assert api.get("/api/v1/balance").json()["held"] == 10
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        kill_worker(worker)
 
     settings.LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS = 1
     time.sleep(1.5)
@@ -103,7 +79,7 @@ def _prepare_and_render(job_id):
 @pytest.mark.parametrize("cancel", ["api_stale_read", "staff_bulk_cancel"])
 def test_a_cancel_racing_the_claim_leaks_no_hold(api, owner, media, local_inputs, monkeypatch,
                                                  client, capsys, cancel):
-    job_id = _submit(api, local_inputs, media)
+    job_id = submit_image_job(api, local_inputs, media)
     queued_copy = Job.objects.get(pk=job_id)  # what the cancel request read: still queued
 
     def cancel_now(job):
@@ -129,7 +105,7 @@ def test_a_cancel_racing_the_claim_leaks_no_hold(api, owner, media, local_inputs
 
 def test_the_reapers_final_fail_racing_the_claim_leaks_no_hold(api, media, local_inputs,
                                                                monkeypatch, settings, capsys):
-    job_id = _submit(api, local_inputs, media)
+    job_id = submit_image_job(api, local_inputs, media)
     Job.objects.filter(pk=job_id).update(attempts=settings.LIPSYNC_JOB_MAX_ATTEMPTS - 1)
 
     def reaped(job):  # the worker looked dead (a long pause) and the reaper gave up on it
@@ -166,7 +142,7 @@ def test_credits_held_by_a_finished_job_are_reported_then_swept(owner, caplog, c
 @pytest.mark.worker
 def test_a_job_whose_queue_message_redis_lost_still_completes(api, media, local_inputs,
                                                               settings):
-    job_id = _submit(api, local_inputs, media)
+    job_id = submit_image_job(api, local_inputs, media)
     django_rq.get_connection("fetch").flushdb()  # Redis lost the queue (a flush, a failover)
     assert reaper.jobs_requeue_lost() == 0  # too young to call lost: its message may be coming
 
