@@ -81,3 +81,12 @@ def test_an_account_has_at_most_the_operators_number_of_active_keys(client, owne
     client.post(reverse("apikeys:revoke", args=[first.key_id]))
     client.post(reverse("apikeys:list"), {"name": "third"})
     assert ApiKey.objects.filter(owner=owner, name="third").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_keys_created_at_once_stop_at_the_limit(owner, run_at_once, settings):
+    settings.LIPSYNC_MAX_API_KEYS = 3
+    results = run_at_once(*[lambda: make_key(owner)[0].is_active] * 6)
+    assert results.count("True") == 3 and results.count("TooManyApiKeys") == 3
+    assert ApiKey.objects.filter(owner=owner).count() == 3
