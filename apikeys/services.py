@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.locks import user_lock
 from apikeys import secrets as keys
 from apikeys.errors import TooManyApiKeys
 from apikeys.models import ApiKey
@@ -49,8 +49,7 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
 
 
 def _require_key_slot(owner) -> None:
-    # The owner's row lock serialises two creations at once (call inside transaction.atomic).
-    get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+    user_lock(owner.pk)  # two creations at once cannot both pass the limit
     maximum = settings.LIPSYNC_MAX_API_KEYS
     if api_keys_active_count(owner=owner) >= maximum:
         raise TooManyApiKeys(maximum)

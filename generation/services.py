@@ -11,13 +11,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from accounts.locks import user_lock
 from billing.errors import HoldNotFoundError
 from billing.pricing import job_price, minimum_price
 from billing.selectors import credit_account_is_frozen, credit_balance_get
@@ -111,7 +111,7 @@ def job_claim(*, job_id) -> bool:
                     .values_list("owner_id", flat=True).first())
         if owner_id is None:
             return False
-        account_lock(owner_id)  # one account's claims one at a time, so the count holds
+        user_lock(owner_id)  # one account's claims one at a time, so the count holds
         if running_jobs_count(owner_id=owner_id) >= settings.LIPSYNC_MAX_CONCURRENT_JOBS:
             log.info("job %s waits: its account runs its maximum of jobs", job_id)
             return False
@@ -120,11 +120,6 @@ def job_claim(*, job_id) -> bool:
             status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
         )
     return claimed == 1
-
-
-def account_lock(owner_id) -> None:
-    """Lock the account's user row (call inside transaction.atomic)."""
-    get_user_model().objects.select_for_update().filter(pk=owner_id).first()
 
 
 def job_line_advance(*, owner_id) -> int:

@@ -6,12 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.locks import user_lock
 from billing.models import Ledger
 from billing.selectors import credit_balance_get
 from generation.errors import UploadNotAllowed
@@ -51,7 +51,7 @@ def upload_create(*, owner, uploaded_file, kind: str | None) -> Upload:
     info = check_uploaded_file(path, kind=kind)
     with transaction.atomic(), path.open("rb") as handle:
         # The owner's row lock: two uploads at once cannot both pass the quota.
-        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        user_lock(owner.pk)
         upload_require_allowed(owner=owner, size=uploaded_file.size)
         return Upload.objects.create(
             owner=owner, kind=kind, original_name=os.path.basename(uploaded_file.name)[:255],
