@@ -7,6 +7,10 @@ def api_key_list(*, owner):
     return ApiKey.objects.filter(owner=owner)
 
 
+def api_keys_active_count(*, owner) -> int:
+    return ApiKey.objects.filter(owner=owner, revoked_at__isnull=True).count()
+
+
 def api_key_get_owned(*, owner, key_id: str) -> ApiKey:
     """The owner's key, or 404: another user's key looks exactly like a missing one."""
     return get_object_or_404(ApiKey, owner=owner, key_id=key_id)

@@ -1,23 +1,29 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.locks import user_lock
 from apikeys import secrets as keys
+from apikeys.errors import TooManyApiKeys
 from apikeys.models import ApiKey
+from apikeys.selectors import api_keys_active_count
 
 # last_used_at is written at most this often per key, so a busy key costs no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def api_key_create(*, owner, name: str = "") -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the full key string, which is never available again."""
+    """Create a key; returns the row and the full key string, which is never available again.
+    Raises TooManyApiKeys when the owner has LIPSYNC_MAX_API_KEYS active keys already."""
     secret = keys.new_secret()
     for _ in range(5):  # key ids are random; retry the rare collision
         key_id = keys.new_key_id()
         try:
             with transaction.atomic():
+                _require_key_slot(owner)
                 api_key = ApiKey.objects.create(
                     owner=owner, name=name.strip(), key_id=key_id,
                     secret_hash=keys.hash_secret(secret),
@@ -42,3 +48,10 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     if ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now):
         api_key.last_used_at = now
+
+
+def _require_key_slot(owner) -> None:
+    user_lock(owner.pk)  # two creations at once cannot both pass the limit
+    maximum = settings.LIPSYNC_MAX_API_KEYS
+    if api_keys_active_count(owner=owner) >= maximum:
+        raise TooManyApiKeys(maximum)

@@ -1,4 +1,5 @@
-"""Per-key rate limits in Redis: job submissions and all other API requests.
+"""Per-account rate limits in Redis: job submissions and all other API requests. They count per
+account, not per key: twenty keys do not buy twenty times the rate.
 
 Each limit is a sliding window approximated by two fixed-window counters (this window's and
 the previous one's, weighted by how much of it still overlaps the last `duration` seconds): one
@@ -21,17 +22,15 @@ def _redis_for(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
-class _PerKeyThrottle(SimpleRateThrottle):
-    """Counts per API key; browser-session calls count per user."""
+class _PerAccountThrottle(SimpleRateThrottle):
+    """Counts per account: every key of a user and their browser session share one count."""
 
     def get_rate(self) -> str:
         # Read at request time (not import time) so operators and tests can change it.
         return settings.LIPSYNC_RATE_LIMITS[self.scope]
 
     def get_cache_key(self, request, view) -> str | None:
-        if request.auth is not None and hasattr(request.auth, "key_id"):
-            ident = f"key:{request.auth.key_id}"
-        elif request.user and request.user.is_authenticated:
+        if request.user and request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
             ident = f"ip:{self.get_ident(request)}"
@@ -75,13 +74,13 @@ class _PerKeyThrottle(SimpleRateThrottle):
         return getattr(self, "_wait", None)
 
 
-class SubmitRateThrottle(_PerKeyThrottle):
+class SubmitRateThrottle(_PerAccountThrottle):
     """Job submissions (POST to the three modes)."""
 
     scope = "submit"
 
 
-class ApiRateThrottle(_PerKeyThrottle):
+class ApiRateThrottle(_PerAccountThrottle):
     """Every other API request."""
 
     scope = "api"

@@ -15,6 +15,7 @@ from billing.forms import AdjustCreditsForm
 from billing.models import (
     CreditAccount,
     CreditPack,
+    Dispute,
     LedgerEntry,
     Purchase,
     StripeCustomer,
@@ -38,12 +39,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CreditAccount)
 class CreditAccountAdmin(ReadOnlyAdmin):
-    list_display = ("user", "ledger", "balance", "held", "available", "adjust_link")
-    list_filter = ("ledger",)
+    list_display = ("user", "ledger", "balance", "held", "available", "frozen_at",
+                    "adjust_link")
+    list_filter = ("ledger", ("frozen_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email",)
     list_select_related = ("user",)
-    fields = ("user", "ledger", "balance", "held", "available", "created_at", "updated_at",
-              "adjust_link")
+    fields = ("user", "ledger", "balance", "held", "available", "frozen_at", "frozen_reason",
+              "created_at", "updated_at", "adjust_link")
     readonly_fields = fields
     actions = ["adjust_credits"]
 
@@ -156,3 +158,15 @@ class CreditPackAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Purchases point at their pack; retire a pack by unticking "active" instead.
         return False
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ("opened_at", "stripe_id", "purchase", "status", "credits_taken", "shortfall",
+                    "closed_at")
+    list_filter = ("status",)
+    search_fields = ("stripe_id", "purchase__user__email", "purchase__payment_intent_id")
+    list_select_related = ("purchase__user", "purchase__pack")
+    readonly_fields = ("stripe_id", "purchase", "status", "credits_taken", "shortfall",
+                       "opened_at", "closed_at")
+    fields = readonly_fields

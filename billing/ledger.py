@@ -52,13 +52,28 @@ def job_key(job_id: str, kind: str) -> str:
     return f"job:{job_id}:{kind}"
 
 
+def hold_key(job_id: str, attempt: int) -> str:
+    """One hold per attempt: a job queued again after its worker died holds afresh (its first
+    hold was released). The first attempt keeps the plain job:<id>:hold."""
+    key = job_key(job_id, EntryKind.HOLD)
+    return key if attempt <= 1 else f"{key}:{attempt}"
+
+
+def release_key(hold: LedgerEntry) -> str:
+    """job:<id>:hold[:n] -> job:<id>:release[:n]: each attempt's hold is released once."""
+    return hold.idempotency_key.replace(f":{EntryKind.HOLD}", f":{EntryKind.RELEASE}", 1)
+
+
 def hold_of_job(job_id: str) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(idempotency_key=job_key(job_id, EntryKind.HOLD)).first()
+    """The job's latest hold (that of its latest attempt)."""
+    return (LedgerEntry.objects.filter(job_id=job_id, kind=EntryKind.HOLD)
+            .order_by("-id").first())
 
 
-def settlement_of_job(job_id: str) -> LedgerEntry | None:
-    """The capture or release of a job's hold (at most one; read under the account lock)."""
-    keys = [job_key(job_id, EntryKind.CAPTURE), job_key(job_id, EntryKind.RELEASE)]
+def settlement_of_hold(hold: LedgerEntry) -> LedgerEntry | None:
+    """The capture or release of this hold (at most one; read under the account lock). A job
+    is captured at most once, whichever attempt completes it: job:<id>:capture is unique."""
+    keys = [job_key(hold.job_id, EntryKind.CAPTURE), release_key(hold)]
     return LedgerEntry.objects.filter(idempotency_key__in=keys).first()
 
 

@@ -32,6 +32,11 @@ class CreditAccount(models.Model):
     # Cached sums of the entries' balance_change / held_change (see module docstring).
     balance = models.BigIntegerField(default=0)
     held = models.BigIntegerField(default=0)
+    # Set when a payment dispute took back credits that were already spent (the balance never
+    # goes negative): a frozen account cannot submit jobs until support or a won dispute
+    # clears it. Changed only under the account's row lock.
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    frozen_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +65,10 @@ class CreditAccount(models.Model):
     @property
     def ledger_english(self) -> str:
         return LEDGER_ENGLISH[Ledger(self.ledger)]
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
 
 class EntryKind(models.TextChoices):
@@ -98,7 +107,8 @@ class LedgerEntry(models.Model):
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    # job:<id>:hold|capture|release, stripe-checkout:<session>, stripe-refund:..., adjustment:<id>
+    # job:<id>:hold|capture|release, stripe-checkout:<session>, stripe-refund:...,
+    # stripe-dispute:<dispute>[:won], adjustment:<id>
     idempotency_key = models.CharField(max_length=200, unique=True)
     amount = models.BigIntegerField()
     balance_change = models.BigIntegerField()
@@ -226,6 +236,7 @@ class Purchase(models.Model):
         PAID = "paid", _("Paid")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed (credits taken back)")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="purchases")
@@ -260,3 +271,27 @@ class Purchase(models.Model):
     @property
     def price(self) -> str:
         return f"{self.amount_total / 100:.2f} {self.currency.upper()}"
+
+
+class Dispute(models.Model):
+    """A payment dispute (chargeback) of a purchase, as support sees it: what it took back and
+    what it could not (already spent: the account was frozen for that)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open (credits taken back)")
+        LOST = "lost", _("Lost")
+        WON = "won", _("Won (credits given back)")
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="disputes")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    credits_taken = models.PositiveIntegerField(default=0)
+    shortfall = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.stripe_id} ({self.get_status_display()})"

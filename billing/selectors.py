@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from billing.models import CreditAccount, CreditPack, Ledger, LedgerEntry, Purchase
 
@@ -23,6 +23,12 @@ def credit_balance_get(*, user, ledger: str) -> Balance:
     row = (CreditAccount.objects.filter(user=user, ledger=ledger)
            .values("balance", "held").first())
     return Balance.of(**row) if row else Balance.of(balance=0, held=0)
+
+
+def credit_account_is_frozen(*, user, ledger: str) -> bool:
+    """Frozen by a payment dispute whose credits were already spent (billing/disputes.py)."""
+    return CreditAccount.objects.filter(user=user, ledger=ledger,
+                                        frozen_at__isnull=False).exists()
 
 
 def ledger_for_request(request) -> Ledger:
@@ -60,3 +66,11 @@ def credit_packs_by_ledger() -> dict[str, list[CreditPack]]:
 
 def credit_pack_for_sale(*, pack_id: int) -> CreditPack | None:
     return CreditPack.objects.filter(pk=pack_id, active=True).first()
+
+
+def job_ids_with_held_credits() -> list[str]:
+    """Jobs whose hold entries are not all settled (their entries' held changes do not sum to
+    zero): running jobs, and any finished job a path forgot to settle."""
+    return list(LedgerEntry.objects.exclude(job_id="").values("job_id")
+                .annotate(held=Sum("held_change")).filter(held__gt=0)
+                .values_list("job_id", flat=True))

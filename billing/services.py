@@ -8,7 +8,9 @@ moves credits from one ledger to the other: every entry belongs to exactly one a
 
 Holds are two-phase, like TigerBeetle's pending transfers: `credit_hold_create` reserves credits
 for a job; exactly one of `credit_hold_capture` (charge up to the hold, free the rest) or
-`credit_hold_release` (free all of it) settles it. Keys: job:<id>:hold|capture|release.
+`credit_hold_release` (free all of it) settles it. Keys: job:<id>:hold|capture|release; a job
+queued again after its worker died holds once per attempt (job:<id>:hold:2, job:<id>:release:2)
+and is captured at most once (job:<id>:capture).
 """
 
 import logging
@@ -51,15 +53,16 @@ def credit_account_get_or_create(*, user, ledger: str) -> CreditAccount:
 
 
 @transaction.atomic
-def credit_hold_create(*, account: CreditAccount, job_id, amount: int) -> LedgerEntry:
-    """Reserve `amount` credits for a job, or raise InsufficientCreditsError.
+def credit_hold_create(*, account: CreditAccount, job_id, amount: int,
+                       attempt: int = 1) -> LedgerEntry:
+    """Reserve `amount` credits for one attempt of a job, or raise InsufficientCreditsError.
 
-    Calling it again for the same job returns the first hold (even once it is settled); the
-    same job with another account or amount raises IdempotencyConflictError.
+    Calling it again for the same attempt returns its hold (even once it is settled); the same
+    attempt with another account or amount raises IdempotencyConflictError.
     """
     ledger.require_credits(amount, positive=True)
     job_id = str(job_id)
-    key = ledger.job_key(job_id, EntryKind.HOLD)
+    key = ledger.hold_key(job_id, attempt)
     locked = credit_account_lock(account.pk)
     existing = ledger.entry_for_key(key, account_id=locked.pk, kind=EntryKind.HOLD, amount=amount)
     if existing:
@@ -87,7 +90,7 @@ def credit_hold_capture(*, job_id, amount: int) -> LedgerEntry:
     if hold is None:
         raise HoldNotFoundError(job_id)
     account = credit_account_lock(hold.account_id)
-    settlement = ledger.settlement_of_job(job_id)
+    settlement = ledger.settlement_of_hold(hold)
     if settlement is not None:
         if settlement.kind == EntryKind.RELEASE:
             raise HoldAlreadyReleasedError(job_id)
@@ -116,12 +119,12 @@ def credit_hold_release(*, job_id) -> LedgerEntry | None:
     if hold is None:
         return None
     account = credit_account_lock(hold.account_id)
-    settlement = ledger.settlement_of_job(job_id)
+    settlement = ledger.settlement_of_hold(hold)
     if settlement is not None:
         return settlement
     return ledger.entry_post(
-        account, kind=EntryKind.RELEASE, amount=hold.amount,
-        key=ledger.job_key(job_id, EntryKind.RELEASE), held_change=-hold.amount, job_id=job_id,
+        account, kind=EntryKind.RELEASE, amount=hold.amount, key=ledger.release_key(hold),
+        held_change=-hold.amount, job_id=job_id,
         reason=f"Released the {hold.amount} credits held for job {job_id}.",
     )
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from billing import services
+from billing import disputes, services
 from billing.models import CreditPack, Ledger, Purchase, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -124,8 +124,38 @@ def charge_refunded(charge: dict, record: StripeEvent) -> Outcome:
     return processed(entry.reason)
 
 
+def dispute_changed(dispute: dict, record: StripeEvent) -> Outcome:
+    """charge.dispute.created / .closed: take the purchase's credits back (freezing the account
+    for what was already spent), or give them back when the dispute was won."""
+    payment_intent = dispute.get("payment_intent") or ""
+    purchase = (Purchase.objects.filter(payment_intent_id=payment_intent).first()
+                if payment_intent else None)
+    if purchase is None:
+        return ignored("No purchase on this site was paid with the disputed charge.")
+    dispute_id, status = str(dispute.get("id") or ""), dispute.get("status")
+    if not dispute_id:
+        return rejected("The dispute has no id.")
+    if record.type == "charge.dispute.closed" and status == "won":
+        won = disputes.purchase_dispute_give_back(dispute_id=dispute_id, stripe_event=record)
+        if won is None:
+            return ignored(f"Dispute {dispute_id} was won; it had taken nothing back here.")
+        return processed(f"Dispute {dispute_id} won: {won.credits_taken} credits given back.")
+    if record.type == "charge.dispute.closed" and status != "lost":
+        return ignored(f"Dispute {dispute_id} closed as {status!r}; nothing to do.")
+    found = disputes.purchase_dispute_take_back(
+        purchase=purchase, dispute_id=dispute_id, stripe_event=record,
+        lost=record.type == "charge.dispute.closed")
+    note = (f"Dispute {dispute_id} on purchase {purchase.pk} ({purchase.user.email}): "
+            f"{found.credits_taken} credits taken back")
+    if found.shortfall:
+        note += f", {found.shortfall} already spent: the account is frozen"
+    return processed(note + ".")
+
+
 HANDLERS = {
     "checkout.session.completed": checkout_paid,
     "checkout.session.async_payment_succeeded": checkout_paid,
     "charge.refunded": charge_refunded,
+    "charge.dispute.created": dispute_changed,
+    "charge.dispute.closed": dispute_changed,
 }

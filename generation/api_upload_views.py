@@ -4,15 +4,21 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from generation.errors import UploadNotAllowed
 from generation.models import UploadKind
 from generation.schema import ERROR_RESPONSES
 from generation.selectors import upload_get_owned
-from generation.upload_services import LARGEST_UPLOAD, upload_cleanup, upload_create
+from generation.upload_services import (
+    LARGEST_UPLOAD,
+    upload_cleanup,
+    upload_create,
+    upload_require_allowed,
+)
 from generation.upload_urls import upload_url
 from lipsync_site.api_errors import PayloadTooLarge
 from media_intake.errors import InputError
@@ -37,15 +43,19 @@ class UploadCreateView(APIView):
                    responses={201: UploadOutputSerializer, **ERROR_RESPONSES})
     def post(self, request):
         # Refused from the declared length, before a byte of the body is read.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > LARGEST_UPLOAD + 64 * 1024:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > LARGEST_UPLOAD + 64 * 1024:
             raise PayloadTooLarge(f"The upload is larger than the {LARGEST_UPLOAD // 10**6} MB "
                                   "limit.")
+        self._require_allowed(request, declared - 64 * 1024)
         serializer = self.UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         uploaded = serializer.validated_data["file"]
         try:
             upload = upload_create(owner=request.user, uploaded_file=uploaded,
                                    kind=serializer.validated_data.get("kind"))
+        except UploadNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from None
         except InputError as exc:
             if exc.reason == "too_large":
                 raise PayloadTooLarge(str(exc)) from None
@@ -56,11 +66,24 @@ class UploadCreateView(APIView):
                 "size": upload.size, "info": upload.info}
         return Response(self.UploadOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
+    @staticmethod
+    def _require_allowed(request, size: int) -> None:
+        """Refused from the declared length (less the multipart framing), before reading."""
+        try:
+            upload_require_allowed(owner=request.user, size=max(0, size))
+        except UploadNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from None
+        except InputError as exc:
+            raise PayloadTooLarge(str(exc)) from None
+
 
 class UploadDetailView(APIView):
     @extend_schema(summary="Download one of your uploads",
                    responses={(200, "application/octet-stream"): bytes, **ERROR_RESPONSES})
     def get(self, request, upload_id):
         upload = upload_get_owned(owner=request.user, upload_id=upload_id)
-        return FileResponse(default_storage.open(upload.file.name, "rb"),
-                            filename=upload.original_name or upload.file.name)
+        # An attachment, never rendered by the browser (an "image" could be HTML underneath).
+        response = FileResponse(default_storage.open(upload.file.name, "rb"), as_attachment=True,
+                                filename=upload.original_name or upload.file.name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -10,13 +10,23 @@ from rest_framework.views import APIView
 from apikeys.throttling import SubmitRateThrottle
 from billing.selectors import ledger_for_request
 from generation import services
-from generation.errors import IdempotencyKeyReused, JobAlreadyFinished, NotEnoughCredits
+from generation.errors import (
+    IdempotencyKeyReused,
+    JobAlreadyFinished,
+    NotEnoughCredits,
+    QueueUnavailable,
+)
 from generation.models import Mode
 from generation.schema import ERROR_RESPONSES, JOB_OBJECT, SUBMIT_RESPONSE
 from generation.selectors import PUBLIC_STATUS_FILTERS, job_get_owned, job_list
 from generation.serializers import job_object, submission_serializer
 from generation.url_checks import check_submission_urls
-from lipsync_site.api_errors import IdempotencyConflict, InsufficientCredits, JobFinished
+from lipsync_site.api_errors import (
+    IdempotencyConflict,
+    InsufficientCredits,
+    JobFinished,
+    ServiceUnavailable,
+)
 
 
 class SubmitView(APIView):
@@ -51,6 +61,8 @@ class SubmitView(APIView):
             raise InsufficientCredits(str(exc)) from None
         except IdempotencyKeyReused as exc:
             raise IdempotencyConflict(str(exc)) from None
+        except QueueUnavailable as exc:
+            raise ServiceUnavailable(str(exc)) from None
 
 
 def _submit_view(mode: str, summary: str) -> type[SubmitView]:

@@ -15,6 +15,18 @@ class NotEnoughCredits(Exception):
         )
 
 
+class CreditsFrozen(NotEnoughCredits):
+    """The ledger's account is frozen (a disputed payment whose credits were already spent):
+    the API answers 402 like any lack of credits, with this sentence."""
+
+    def __init__(self, *, ledger: str):
+        Exception.__init__(
+            self,
+            f"Your {LEDGER_LABELS[ledger]} credits are frozen: a payment for them was disputed "
+            "after its credits were used. Contact support to resolve it; no job was created.",
+        )
+
+
 class IdempotencyKeyReused(Exception):
     def __init__(self):
         super().__init__(
@@ -37,3 +49,20 @@ class JobNotRetryable(Exception):
     def __init__(self, job):
         self.job = job
         super().__init__(f"Job {job.id} is {job.status}; only a failed job can be retried.")
+
+
+class QueueUnavailable(Exception):
+    """The job queue (Redis) could not be reached at submit; the job was not kept (API: 503)."""
+
+    def __init__(self):
+        super().__init__("The job queue is unavailable right now; nothing was charged and no job "
+                         "was created. Try again in a minute.")
+
+
+class UploadNotAllowed(Exception):
+    """Uploads need credits on either ledger (there is no e-mail verification): a new, empty
+    account cannot use the site as free file storage (API: 403)."""
+
+    def __init__(self):
+        super().__init__("Uploading needs credits on your account (API or user credits); buy a "
+                         "credit pack on the billing page first.")

@@ -15,10 +15,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from redis.exceptions import RedisError
 
+from accounts.locks import user_lock
 from billing.errors import HoldNotFoundError
-from billing.pricing import minimum_price
-from billing.selectors import credit_balance_get
+from billing.pricing import job_price, minimum_price
+from billing.selectors import credit_account_is_frozen, credit_balance_get
 from billing.services import (
     credit_account_get_or_create,
     credit_hold_capture,
@@ -26,12 +28,15 @@ from billing.services import (
     credit_hold_release,
 )
 from generation.errors import (
+    CreditsFrozen,
     IdempotencyKeyReused,
     JobAlreadyFinished,
     JobNotRetryable,
     NotEnoughCredits,
+    QueueUnavailable,
 )
 from generation.models import FINISHED, Job, Status
+from generation.selectors import finished_job_ids_with_held_credits, running_jobs_count
 from generation.signals import job_finished
 from generation.worker import queueing
 
@@ -61,11 +66,23 @@ def job_submit(*, owner, ledger: str, api_key, model: str, form_state: dict, web
                 webhook=webhook, idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
-            transaction.on_commit(lambda: queueing.enqueue_prepare(job.id))
     except IntegrityError:
         # A concurrent request with the same Idempotency-Key won the race.
         return _job_for_idempotency_key(owner, idempotency_key, fingerprint), False
+    _enqueue_or_forget(job)
     return job, True
+
+
+def _enqueue_or_forget(job: Job) -> None:
+    """Queue the new job's prepare stage (after its row committed, or on the surrounding
+    transaction's commit); when Redis cannot take it, the row is deleted again and
+    QueueUnavailable raised, so no job exists that nothing would ever run."""
+    try:
+        queueing.enqueue_prepare(job.id)
+    except RedisError:
+        log.warning("job %s not queued: Redis is unavailable; the job was deleted", job.id)
+        Job.objects.filter(pk=job.pk, status=Status.QUEUED).delete()
+        raise QueueUnavailable() from None
 
 
 def _job_for_idempotency_key(owner, key: str, fingerprint: str) -> Job | None:
@@ -76,6 +93,8 @@ def _job_for_idempotency_key(owner, key: str, fingerprint: str) -> Job | None:
 
 
 def _require_minimum_balance(*, owner, ledger: str, resolution: str) -> None:
+    if credit_account_is_frozen(user=owner, ledger=ledger):
+        raise CreditsFrozen(ledger=ledger)
     needed = minimum_price(resolution=resolution)
     available = credit_balance_get(user=owner, ledger=ledger).available
     if available < needed:
@@ -84,12 +103,51 @@ def _require_minimum_balance(*, owner, ledger: str, resolution: str) -> None:
 
 
 def job_claim(*, job_id) -> bool:
-    """A worker takes a queued job; False when it was cancelled or another worker has it."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
-    )
+    """A worker takes a queued job; False when it was cancelled, another worker has it, or its
+    account already runs LIPSYNC_MAX_CONCURRENT_JOBS jobs: then it stays queued, in the
+    account's own line, and is queued again when one of them finishes (job_line_advance)."""
+    with transaction.atomic():
+        owner_id = (Job.objects.filter(pk=job_id, status=Status.QUEUED)
+                    .values_list("owner_id", flat=True).first())
+        if owner_id is None:
+            return False
+        user_lock(owner_id)  # one account's claims one at a time, so the count holds
+        if running_jobs_count(owner_id=owner_id) >= settings.LIPSYNC_MAX_CONCURRENT_JOBS:
+            log.info("job %s waits: its account runs its maximum of jobs", job_id)
+            return False
+        now = timezone.now()
+        claimed = Job.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
+        )
     return claimed == 1
+
+
+def job_line_advance(*, owner_id) -> int:
+    """Queue the account's oldest waiting jobs, as many as it has free slots, unless their
+    prepare message is still in Redis. Called when one of its jobs finishes; returns how many."""
+    free = settings.LIPSYNC_MAX_CONCURRENT_JOBS - running_jobs_count(owner_id=owner_id)
+    if free <= 0:
+        return 0
+    waiting = (Job.objects.filter(owner_id=owner_id, status=Status.QUEUED)
+               .order_by("created_at", "id").values_list("pk", flat=True)[:free])
+    queued = 0
+    for job_id in waiting:
+        if not queueing.prepare_is_waiting(job_id):
+            queueing.enqueue_prepare(job_id)
+            queued += 1
+    return queued
+
+
+def _advance_line_on_commit(job_id) -> None:
+    owner_id = Job.objects.filter(pk=job_id).values_list("owner_id", flat=True).first()
+
+    def advance():
+        try:
+            job_line_advance(owner_id=owner_id)
+        except RedisError:  # the reaper queues them later (requeue_lost_queued)
+            log.warning("could not queue the waiting jobs of account %s", owner_id)
+
+    transaction.on_commit(advance)
 
 
 def job_fail(*, job_id, error: str) -> bool:
@@ -101,6 +159,7 @@ def job_fail(*, job_id, error: str) -> bool:
         if failed:
             _release_hold(job_id)
             transaction.on_commit(lambda: job_finished.send(sender=Job, job_id=job_id))
+            _advance_line_on_commit(job_id)
     return bool(failed)
 
 
@@ -109,18 +168,32 @@ def job_complete(*, job_id, output: str, output_duration: float, timings: dict,
     """Mark a running job completed and capture its held credits, in one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
+        job = job_lock(job_id)
         if job.status != Status.RUNNING or job.cancel_requested_at is not None:
             return False
         execution_ms = int((now - job.started_at).total_seconds() * 1000)
+        charged, billed = _charge_for_output(job, output_duration)
         Job.objects.filter(pk=job_id).update(
             status=Status.COMPLETED, progress=1.0, output=output, output_duration=output_duration,
             output_expires_at=_output_expiry(now), timings=timings, warnings=warnings,
             sync_report=sync_report, execution_ms=execution_ms, completed_at=now,
+            credits=charged, billed_seconds=billed,
         )
-        credit_hold_capture(job_id=job_id, amount=job.credits)
+        credit_hold_capture(job_id=job_id, amount=charged)
         transaction.on_commit(lambda: job_finished.send(sender=Job, job_id=job_id))
+        _advance_line_on_commit(job_id)
     return True
+
+
+def _charge_for_output(job: Job, output_duration: float) -> tuple[int, float]:
+    """(credits, seconds) billed: the rendered length's price, never more than was held (the
+    price of the measured inputs); a render shorter than measured costs less."""
+    seconds = min(output_duration, job.billed_seconds or output_duration,
+                  settings.LIPSYNC_MAX_JOB_SECONDS)
+    price = job_price(resolution=job.form_state["resolution"], seconds=seconds)
+    if price >= job.credits:
+        return job.credits, job.billed_seconds
+    return price, seconds
 
 
 def _output_expiry(now):
@@ -138,14 +211,16 @@ def job_cancel(*, job: Job) -> Job:
     """A queued job fails at once; a running one is flagged and its worker stops at the next
     stage or frame batch. Credits are released either way. A failed job (cancelled already, or
     failed on its own) is returned as it is; a completed one raises JobAlreadyFinished."""
-    if job.status == Status.COMPLETED:
-        raise JobAlreadyFinished(job)
-    if job.status == Status.QUEUED:
-        job_fail(job_id=job.id, error=CANCELLED_ERROR)
-    elif job.status == Status.RUNNING:
-        Job.objects.filter(pk=job.id, cancel_requested_at__isnull=True).update(
-            cancel_requested_at=timezone.now()
-        )
+    with transaction.atomic():
+        job.status = job_lock(job.id).status  # the caller's copy may be stale (a worker claimed it)
+        if job.status == Status.COMPLETED:
+            raise JobAlreadyFinished(job)
+        if job.status == Status.QUEUED:
+            job_fail(job_id=job.id, error=CANCELLED_ERROR)
+        elif job.status == Status.RUNNING:
+            Job.objects.filter(pk=job.id, cancel_requested_at__isnull=True).update(
+                cancel_requested_at=timezone.now()
+            )
     job.refresh_from_db()
     return job
 
@@ -178,17 +253,40 @@ def job_requeue_stale(*, job_id, stale_before) -> bool:
     return bool(requeued)
 
 
+def job_lock(job_id) -> Job:
+    """The job's row, locked until the transaction ends (call inside transaction.atomic). Job
+    before credit account, always: job_complete, job_fail and job_price_hold take them so."""
+    return Job.objects.select_for_update().get(pk=job_id)
+
+
 def job_price_hold(*, job: Job, price: int, billed_seconds: float, input_files: dict,
-                   media_info: dict, timings: dict, progress: float) -> None:
-    """The prepare stage's result: hold `price` credits on the job's ledger and record the price
-    with what was measured, in one transaction. Raises InsufficientCreditsError (nothing held)."""
+                   media_info: dict, timings: dict, progress: float) -> bool:
+    """The prepare stage's result: hold `price` credits on the job's ledger (one hold per
+    attempt) and record the price with what was measured, in one transaction. False, holding
+    nothing, when the job stopped running meanwhile (cancelled, failed by staff or the reaper):
+    a hold made after that would never be settled. Raises InsufficientCreditsError."""
     with transaction.atomic():
+        locked = job_lock(job.id)
+        if locked.status != Status.RUNNING or locked.cancel_requested_at is not None:
+            return False
         account = credit_account_get_or_create(user=job.owner, ledger=job.ledger)
-        credit_hold_create(account=account, job_id=job.id, amount=price)
+        credit_hold_create(account=account, job_id=job.id, amount=price, attempt=locked.attempts)
         Job.objects.filter(pk=job.id).update(
             credits=price, billed_seconds=billed_seconds, input_files=input_files,
             media_info=media_info, timings=timings, progress=progress,
         )
+    return True
+
+
+def job_holds_sweep() -> int:
+    """Release the credits still held for finished jobs (a hold no path settled) and log each
+    one; returns how many. Run by the reaper (lipsync_site/cron.py)."""
+    released = 0
+    for job_id in finished_job_ids_with_held_credits():
+        if credit_hold_release(job_id=job_id) is not None:
+            log.warning("job %s finished with credits still held; released them", job_id)
+            released += 1
+    return released
 
 
 def job_retry(*, job: Job) -> Job:

@@ -6,6 +6,7 @@ never build error bodies themselves. The codes are the contract's (shared/api-co
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,6 +26,13 @@ class IdempotencyConflict(exceptions.APIException):
 class JobFinished(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "job_finished"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = ("A service this request needs (the queue or the cache) is unavailable; "
+                      "nothing was changed. Try again in a minute.")
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -53,6 +61,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RedisError):  # throttles, cache: Redis is down
+        exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -116,7 +116,7 @@ CACHES = {
 
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
-    for name, timeout in (("gpu", 3600), ("webhooks", 120), ("default", 600))
+    for name, timeout in (("gpu", 3600), ("fetch", 1800), ("webhooks", 120), ("default", 600))
 }
 # Jobs are enqueued only when the surrounding transaction commits.
 # The worker class checks at start that the configured engine can run
@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
-# Per API key (or per user for browser calls); DRF rate syntax "N/second|minute|hour|day".
+# Per account (all its API keys and its browser session together); "N/second|minute|hour|day".
 LIPSYNC_RATE_LIMITS = {
     "submit": env_str("LIPSYNC_RATE_LIMIT_SUBMIT", "60/min"),
     "api": env_str("LIPSYNC_RATE_LIMIT_API", "600/min"),
@@ -313,6 +313,14 @@ LIPSYNC_OUTPUT_RETENTION_DAYS = env_int("LIPSYNC_OUTPUT_RETENTION_DAYS", 7)
 LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS = env_int("LIPSYNC_HEARTBEAT_TIMEOUT_SECONDS", 60)
 LIPSYNC_REAPER_INTERVAL_SECONDS = env_int("LIPSYNC_REAPER_INTERVAL_SECONDS", 30)
 LIPSYNC_JOB_MAX_ATTEMPTS = env_int("LIPSYNC_JOB_MAX_ATTEMPTS", 2)
+# A queued job older than this whose prepare message is not in Redis (lost) is queued again.
+LIPSYNC_QUEUED_REQUEUE_SECONDS = env_int("LIPSYNC_QUEUED_REQUEUE_SECONDS", 120)
+# Abuse limits per account: jobs running at once (more wait in the account's own line), API
+# keys, bytes of uploads kept, and how long uploads are kept.
+LIPSYNC_MAX_CONCURRENT_JOBS = env_int("LIPSYNC_MAX_CONCURRENT_JOBS", 3)
+LIPSYNC_MAX_API_KEYS = env_int("LIPSYNC_MAX_API_KEYS", 20)
+LIPSYNC_UPLOAD_QUOTA_BYTES = env_int("LIPSYNC_UPLOAD_QUOTA_BYTES", 2_000_000_000)
+LIPSYNC_UPLOAD_RETENTION_DAYS = env_int("LIPSYNC_UPLOAD_RETENTION_DAYS", 7)
 # RQ timeouts: prepare is bounded by downloads; render scales with the output's length.
 LIPSYNC_PREPARE_TIMEOUT_SECONDS = env_int("LIPSYNC_PREPARE_TIMEOUT_SECONDS", 1500)
 LIPSYNC_RENDER_TIMEOUT_BASE_SECONDS = env_int("LIPSYNC_RENDER_TIMEOUT_BASE_SECONDS", 300)

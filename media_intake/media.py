@@ -3,7 +3,8 @@
 Images go through Pillow restricted to PNG, JPEG and WebP (no other decoder ever sees the bytes);
 audio and video through PyAV (FFmpeg's demuxers and decoders, from its wheel: no ffprobe needed).
 Each check decodes real data, so a file with a valid header and garbage after it fails here and
-not halfway through a render. No Django here.
+not halfway through a render; lengths are measured (audio decoded, video frames counted), never
+taken from a header alone. No Django here.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ VIDEO_DEMUXERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi", "mpegts", "
                   "asf", "ogg")
 AUDIO_DEMUXERS = ("wav", "w64", "mp3", "ogg", "flac", "aac", "aiff", "caf", "amr", "wv",
                   *VIDEO_DEMUXERS)
-# How much audio to decode when the container does not state a duration: past the maximum we
-# stop, the answer ("too long") is known.
-_DECODE_MARGIN_S = 1.0
+# How far past the maximum length decoding goes: then the answer ("too long") is known.
+DECODE_MARGIN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,9 @@ def probe_audio(path: Path, field: str, max_seconds: float = MAX_MEDIA_SECONDS) 
         stated = _stated_duration(container, stream)
         if stated is not None:
             _check_length(stated, field, max_seconds)
-            _decode_first_frame(container, stream, field, "an audio file")
-            duration = stated
-        else:
-            duration = _decoded_audio_duration(container, stream, field, max_seconds)
+        # Measured by decoding, never taken from the header: a header may claim 1 s in front of
+        # hours of sound (billed as 1 s, rendered in full). Decoding stops past the maximum.
+        duration = _decoded_audio_duration(container, stream, field, max_seconds)
         codec = stream.codec_context
         sample_rate, channels = codec.sample_rate, codec.layout.nb_channels
     if duration <= 0 or not sample_rate:
@@ -155,7 +154,7 @@ def _decoded_audio_duration(container, stream, field: str, max_seconds: float) -
         for frame in container.decode(stream):
             rate = frame.sample_rate or rate
             samples += frame.samples
-            if rate and samples / rate > max_seconds + _DECODE_MARGIN_S:
+            if rate and samples / rate > max_seconds + DECODE_MARGIN_S:
                 break
     except av.FFmpegError:
         if not samples:
@@ -183,9 +182,10 @@ def probe_video(path: Path, field: str, max_seconds: float = MAX_MEDIA_SECONDS,
         _check_pixel_count((width, height), field, max_pixels)
         if abs(getattr(first, "rotation", 0) or 0) % 180 == 90:
             width, height = height, width
-        duration = _stated_duration(container, stream)
-        if duration is None:
-            duration = _counted_video_duration(container, stream, fps, max_seconds)
+        # The longer of what the header states and what its frames last: a header may claim
+        # 1 s in front of hours of frames. Counting demuxes without decoding, up to the maximum.
+        stated = _stated_duration(container, stream) or 0.0
+        duration = max(stated, _counted_video_duration(container, stream, fps, max_seconds))
         has_audio = bool(container.streams.audio)
     _check_length(duration, field, max_seconds)
     if duration <= 0:
@@ -214,7 +214,7 @@ def _counted_video_duration(container, stream, fps: Fraction, max_seconds: float
     """Demux (no decode) and count frames: cheap, and enough when the header gives no length."""
     container.seek(0)
     frames = 0
-    limit = (max_seconds + _DECODE_MARGIN_S) * fps
+    limit = (max_seconds + DECODE_MARGIN_S) * fps
     for packet in container.demux(stream):
         if packet.size:
             frames += 1

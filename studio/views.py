@@ -26,7 +26,7 @@ from studio.forms import (
     JobHistoryFilterForm,
     StudioForm,
 )
-from studio.selectors import studio_pricing
+from studio.selectors import account_limits, studio_pricing
 
 HISTORY_PAGE_SIZE = 20
 
@@ -39,7 +39,8 @@ def dashboard(request):
                  "balance": credit_balance_get(user=request.user, ledger=ledger)}
                 for ledger in Ledger]
     jobs = [_job_row(job) for job in job_list_recent(owner=request.user)]
-    return render(request, "studio/dashboard.html", {"balances": balances, "recent_jobs": jobs})
+    return render(request, "studio/dashboard.html", {
+        "balances": balances, "recent_jobs": jobs, "limits": account_limits(user=request.user)})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Run a real RQ worker process against the test database and the test Redis."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,3 +51,18 @@ def wait_for(predicate, timeout_s: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def start_worker(*queues: str, **extra_env: str) -> subprocess.Popen:
+    """A long-running worker process in its own process group: stop it with kill_worker."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", *queues], cwd=settings.BASE_DIR,
+        env=worker_env(**extra_env), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_worker(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker and anything it started, as a lost machine would end it."""
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()

@@ -63,11 +63,13 @@ def prepare(*, job_id) -> None:
             info = _probe_inputs(files, Path(work))
         _stop_if_cancelled(job_id)
         seconds = _billed_seconds(job, info)
-        services.job_price_hold(
+        held = services.job_price_hold(
             job=job, price=job_price(resolution=job.form_state["resolution"], seconds=seconds),
             billed_seconds=seconds, input_files=files, media_info=info, timings=timer.ms,
             progress=PREPARED_PROGRESS,
         )
+        if not held:  # cancelled (or failed by staff or the reaper) since the claim
+            raise Cancelled()
         queueing.enqueue_render(job_id, seconds=seconds)
 
 

@@ -12,5 +12,6 @@ def job_render(job_id: str) -> None:
     stages.render(job_id=job_id)
 
 
-def reap_stale_jobs() -> int:
-    return reaper.jobs_reap_stale()
+def recover_jobs() -> dict[str, int]:
+    """Dead workers, lost queue messages, holds of finished jobs (generation/worker/reaper.py)."""
+    return reaper.jobs_recover()

@@ -11,6 +11,8 @@ import queue
 import threading
 from collections.abc import Callable
 
+from .threads import STOP_JOIN_TIMEOUT_S, join_thread
+
 
 class OrderedWorker:
     def __init__(self, handle: Callable, name: str, depth: int = 4) -> None:
@@ -47,7 +49,7 @@ class OrderedWorker:
     def finish(self) -> None:
         """Wait until every item is handled; raise the thread's error, if any."""
         self._queue.put(None)
-        self._thread.join()
+        join_thread(self._thread)
         self._raise()
 
     def stop(self) -> None:
@@ -63,7 +65,7 @@ class OrderedWorker:
         self._queue.put(None)
 
     def join(self) -> None:
-        self._thread.join()
+        join_thread(self._thread, STOP_JOIN_TIMEOUT_S)
 
     def _raise(self) -> None:
         if self._error is not None:

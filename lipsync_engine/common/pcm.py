@@ -8,22 +8,33 @@ from pathlib import Path
 import av
 import numpy as np
 
+from media_intake.limits import MAX_MEDIA_SECONDS
+from media_intake.media import DECODE_MARGIN_S
+
 SAMPLE_RATE = 16000
 
 
-def decode_pcm(path: Path) -> np.ndarray:
-    """The first audio stream of a (probed, local) file as 16 kHz mono int16."""
+def decode_pcm(path: Path, max_seconds: float = MAX_MEDIA_SECONDS + DECODE_MARGIN_S
+               ) -> np.ndarray:
+    """The first audio stream of a (probed, local) file as 16 kHz mono int16, at most
+    `max_seconds` of it: a file that lies about its length is never decoded in full."""
     chunks = []
+    limit = int(max_seconds * SAMPLE_RATE)
+    decoded = 0
     with av.open(str(path)) as container:
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         for frame in container.decode(audio=0):
             for out in resampler.resample(frame):
                 chunks.append(out.to_ndarray().reshape(-1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
+                decoded += len(chunks[-1])
+            if decoded >= limit:
+                break
+        else:
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
     if not chunks:
         return np.zeros(0, np.int16)
-    return np.concatenate(chunks).astype(np.int16)
+    return np.concatenate(chunks)[:limit].astype(np.int16)
 
 
 def rms_db(pcm: np.ndarray, hop: int) -> np.ndarray:

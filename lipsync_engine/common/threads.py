@@ -5,9 +5,33 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Iterator
 
 import numpy as np
+
+# No wait on a thread is unbounded: a thread stuck on a hostile input (or a pipe) must not keep
+# a worker (and its heartbeat) alive forever. Long enough for any analysis of the longest input.
+JOIN_TIMEOUT_S = 1800.0
+# After a stop or an abort the thread only has to notice it.
+STOP_JOIN_TIMEOUT_S = 30.0
+
+
+class ThreadStuckError(TimeoutError):
+    def __init__(self, name: str, seconds: float) -> None:
+        super().__init__(f"The thread {name!r} did not finish within {seconds:g} s.")
+
+
+def join_thread(thread: threading.Thread, timeout_s: float | None = None) -> None:
+    """Join with a limit (JOIN_TIMEOUT_S unless given), in short slices so that a signal such
+    as RQ's job timeout is handled at once; raises ThreadStuckError past the limit."""
+    timeout_s = JOIN_TIMEOUT_S if timeout_s is None else timeout_s
+    deadline = time.monotonic() + timeout_s
+    while thread.is_alive():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ThreadStuckError(thread.name, timeout_s)
+        thread.join(timeout=min(0.5, remaining))
 
 
 class Background:
@@ -29,10 +53,10 @@ class Background:
             self._error = exc
 
     def wait(self) -> None:
-        self._thread.join()
+        join_thread(self._thread)
 
     def result(self):
-        self._thread.join()
+        join_thread(self._thread)
         if self._error is not None:
             raise self._error
         return self._value
@@ -77,9 +101,10 @@ def read_ahead(frames: Iterator[np.ndarray], depth: int = 8) -> Iterator[np.ndar
             raise failure[0]
     finally:
         stop.set()
-        while thread.is_alive():
+        deadline = time.monotonic() + STOP_JOIN_TIMEOUT_S
+        while thread.is_alive() and time.monotonic() < deadline:
             try:
                 slots.get(timeout=0.1)
             except queue.Empty:
                 pass
-        thread.join()
+        join_thread(thread, 0.1)

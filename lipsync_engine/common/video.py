@@ -106,6 +106,9 @@ def _track_faces(request: EngineRequest, plan: Plan, needed: int, store) -> list
     return points
 
 
+MAX_SOURCE_FRAMES_PER_OUTPUT_FRAME = 10
+
+
 def decoded_frames(path: Path, plan: Plan, limit: int) -> Iterator[np.ndarray]:
     """The source's frames at the output rate and size (the latest frame at each output time)."""
     fps = float(plan.fps)
@@ -113,10 +116,15 @@ def decoded_frames(path: Path, plan: Plan, limit: int) -> Iterator[np.ndarray]:
     previous = None
     first_time = None
     last_time = 0.0
+    # A file whose timestamps crowd hours of frames into its probed length would otherwise be
+    # decoded in full: stop after this many frames (10 source frames per output frame, 250 fps).
+    most_decoded = (limit + 1) * MAX_SOURCE_FRAMES_PER_OUTPUT_FRAME
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
+        for decoded, frame in enumerate(container.decode(stream)):
+            if decoded >= most_decoded:
+                break
             if frame.time is None:
                 continue
             first_time = frame.time if first_time is None else first_time

@@ -109,7 +109,7 @@ def test_last_used_is_recorded_at_most_once_a_minute(owner):
 
 @pytest.mark.django_db
 @override_settings(LIPSYNC_RATE_LIMITS={"submit": "60/min", "api": "3/min"})
-def test_rate_limit_gives_429_with_retry_after_per_key(owner, outsider):
+def test_rate_limit_gives_429_with_retry_after_per_account(owner, outsider):
     _, full_key = make_key(owner)
     for _ in range(3):
         assert _get(f"Bearer {full_key}").status_code == 200
@@ -117,6 +117,9 @@ def test_rate_limit_gives_429_with_retry_after_per_key(owner, outsider):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["code"] == "rate_limited"
-    # Another key has its own budget.
+    # A second key of the same account shares its budget: keys do not multiply the rate.
+    _, second_key = make_key(owner)
+    assert _get(f"Bearer {second_key}").status_code == 429
+    # Another account has its own.
     _, other_key = make_key(outsider)
     assert _get(f"Bearer {other_key}").status_code == 200

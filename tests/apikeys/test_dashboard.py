@@ -66,3 +66,27 @@ def test_outsider_can_neither_see_nor_revoke_the_owners_keys(client, owner, outs
     assert client.post(url).status_code == 404
     api_key.refresh_from_db()
     assert api_key.is_active
+
+
+@pytest.mark.django_db
+def test_an_account_has_at_most_the_operators_number_of_active_keys(client, owner, settings):
+    settings.LIPSYNC_MAX_API_KEYS = 2
+    client.force_login(owner)
+    first, _ = make_key(owner)
+    make_key(owner)
+    body = client.post(reverse("apikeys:list"), {"name": "third"}).content.decode()
+    assert "You already have 2 active API keys, the most an account may have." in body
+    assert ApiKey.objects.filter(owner=owner).count() == 2
+
+    client.post(reverse("apikeys:revoke", args=[first.key_id]))
+    client.post(reverse("apikeys:list"), {"name": "third"})
+    assert ApiKey.objects.filter(owner=owner, name="third").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_keys_created_at_once_stop_at_the_limit(owner, run_at_once, settings):
+    settings.LIPSYNC_MAX_API_KEYS = 3
+    results = run_at_once(*[lambda: make_key(owner)[0].is_active] * 6)
+    assert results.count("True") == 3 and results.count("TooManyApiKeys") == 3
+    assert ApiKey.objects.filter(owner=owner).count() == 3

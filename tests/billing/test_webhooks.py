@@ -9,8 +9,15 @@ from django.urls import reverse
 
 from billing.models import EntryKind, Ledger, LedgerEntry, Purchase, StripeEvent
 from billing.selectors import credit_balance_get
-from billing.services import credit_hold_create
-from tests.billing.factories import WEBHOOK_SECRET, CreditPackFactory, paid_session, stripe_event
+from billing.services import credit_hold_capture, credit_hold_create
+from tests.apikeys.factories import key_client
+from tests.billing.factories import (
+    WEBHOOK_SECRET,
+    CreditPackFactory,
+    funded_account,
+    paid_session,
+    stripe_event,
+)
 
 pytestmark = pytest.mark.usefixtures("stripe_configured")
 
@@ -242,3 +249,67 @@ def test_concurrent_deliveries_of_one_event_grant_once(owner, post_webhook, run_
     assert results == ["200"] * 5
     assert api_balance(owner).balance == 500
     assert LedgerEntry.objects.count() == 1 and StripeEvent.objects.count() == 1
+
+
+def dispute_event(purchase, *, event_type="charge.dispute.created", status="needs_response",
+                  event_id="evt_dispute_1", dispute_id="dp_test_1"):
+    dispute = {"id": dispute_id, "object": "dispute", "amount": purchase.amount_total,
+               "charge": "ch_test_1", "payment_intent": purchase.payment_intent_id,
+               "currency": "usd", "reason": "fraudulent", "status": status}
+    return stripe_event(event_type, dispute, event_id)
+
+
+@pytest.mark.django_db
+def test_a_dispute_takes_the_purchases_credits_back_once(client, owner, purchase, post_webhook,
+                                                         admin_client):
+    for _ in range(3):  # Stripe retries the event
+        assert post_webhook(dispute_event(purchase)).status_code == 200
+    lost = dispute_event(purchase, event_type="charge.dispute.closed", status="lost",
+                         event_id="evt_dispute_2")
+    assert post_webhook(lost).status_code == 200
+
+    assert api_balance(owner).balance == 0
+    assert LedgerEntry.objects.filter(kind=EntryKind.REFUND).count() == 1
+    purchase.refresh_from_db()
+    assert purchase.status == Purchase.Status.DISPUTED
+    note = StripeEvent.objects.get(stripe_id="evt_dispute_1").note
+    assert "Dispute dp_test_1" in note and "500 credits taken back" in note
+    # Support sees it: the dispute, lost, with what it took.
+    page = admin_client.get(reverse("admin:billing_dispute_changelist")).content.decode()
+    assert "dp_test_1" in page and "Lost" in page
+    call_command("checkledgers")
+
+
+@pytest.mark.django_db
+def test_a_dispute_after_spending_freezes_the_account_never_a_negative_balance(
+        client, owner, purchase, post_webhook, public_dns):
+    account = purchase.account
+    credit_hold_create(account=account, job_id="spent-job", amount=350)
+    credit_hold_capture(job_id="spent-job", amount=350)  # 350 of the 500 credits were used
+
+    post_webhook(dispute_event(purchase))
+
+    account.refresh_from_db()
+    assert (account.balance, account.held) == (0, 0) and account.frozen_at is not None
+    assert "350 were already used" in account.frozen_reason
+    # A frozen account cannot submit, and is told why.
+    funded_account(owner, Ledger.API, 100)  # even with new credits
+    response = key_client(owner).post("/api/v1/lipsync-image", {"formState": {
+        "image": "https://example.com/p.png", "audio": "https://example.com/a.mp3"}},
+        format="json")
+    assert response.status_code == 402
+    assert response.json()["code"] == "insufficient_credits"
+    assert "credits are frozen" in response.json()["error"]
+    call_command("checkledgers")
+
+    # The dispute won: the credits come back and the freeze is lifted.
+    won = dispute_event(purchase, event_type="charge.dispute.closed", status="won",
+                        event_id="evt_dispute_won")
+    post_webhook(won)
+    post_webhook(won)
+    account.refresh_from_db()
+    assert (account.balance, account.frozen_at) == (250, None)
+    purchase.refresh_from_db()
+    assert (purchase.status, purchase.refunded_credits, purchase.refund_shortfall) == (
+        Purchase.Status.PAID, 0, 0)
+    call_command("checkledgers")

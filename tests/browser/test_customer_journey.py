@@ -84,7 +84,7 @@ def worker(site, settings, tmp_path):
     """A long-running RQ worker process on the gpu queue, with the same site and pricing."""
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "gpu"], cwd=django_settings.BASE_DIR,
+        [sys.executable, "manage.py", "rqworker", "fetch", "gpu"], cwd=django_settings.BASE_DIR,
         env=worker_env(SITE_URL=site, MEDIA_ROOT=str(settings.MEDIA_ROOT),
                        LIPSYNC_CREDITS_PER_SECOND_480P="3"),
         stdout=log, stderr=subprocess.STDOUT,

@@ -61,3 +61,15 @@ def make_failed_job(owner, *, ledger="user", error="formState.audio is not audio
                                          completed_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def submit_image_job(client, server, media, *, audio=None, audio_type="audio/wav") -> str:
+    """POST a portrait job whose inputs `server` (a MediaServer) serves: the synthetic image and
+    `audio` (default: the 1.5 s WAV, 10 credits at 480p). Returns the job id."""
+    image_url = server.serve_file("/face.png", media.image_png, "image/png")
+    audio_url = server.serve_file("/voice", audio or media.audio_wav, audio_type)
+    response = client.post("/api/v1/lipsync-image",
+                           {"formState": {"image": image_url, "audio": audio_url}},
+                           format="json")
+    assert response.status_code == 202, response.json()
+    return response.json()["id"]

@@ -211,3 +211,27 @@ def test_submissions_have_their_own_rate_limit(api, public_dns, settings):
     assert limited.status_code == 429 and "Retry-After" in limited
     assert Job.objects.count() == 2
     assert api.get("/api/v1/jobs").status_code == 200  # other requests still pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_at_submit_answers_503_and_leaves_no_job(api, public_dns, monkeypatch):
+    from django_rq import settings as rq_settings
+
+    # The queue's Redis refuses connections (stopped, or unreachable) after the row committed.
+    monkeypatch.setitem(rq_settings.QUEUES, "fetch", {"URL": "redis://127.0.0.1:1/0"})
+    response = _post(api, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["code"] == "service_unavailable" and "no job was created" in body["error"]
+    assert not Job.objects.exists()
+    assert api.get("/api/v1/balance").json()["held"] == 0
+
+
+@pytest.mark.django_db
+def test_redis_down_for_the_rate_limits_answers_503_in_json(api, public_dns, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = _post(api, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE)
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert not Job.objects.exists()

@@ -1,7 +1,11 @@
 """POST /api/v1/uploads: checked like fetched inputs, usable in formState without a fetch."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
 
 from generation.models import Job, Upload
 from tests.apikeys.factories import key_client
@@ -78,7 +82,7 @@ def test_uploaded_files_make_a_video_without_any_fetch(api, media, settings):
     submitted = api.post("/api/v1/lipsync-image", {"formState": {
         "image": image_url, "audio": audio_url}}, format="json")
     assert submitted.status_code == 202, submitted.json()
-    result = run_burst_worker("gpu")
+    result = run_burst_worker("fetch", "gpu")
     assert result.returncode == 0
     job = api.get(submitted["Location"]).json()
     assert job["status"] == "completed", job
@@ -93,7 +97,58 @@ def test_someone_elses_upload_url_is_refused(api, media, outsider):
     image_url = _upload(api, media.image_png).json()["url"]
     job_id = api.post("/api/v1/lipsync-image", {"formState": {
         "image": image_url, "audio": theirs}}, format="json").json()["id"]
-    run_burst_worker("gpu")
+    run_burst_worker("fetch", "gpu")
     job = Job.objects.get(pk=job_id)
     assert job.status == "failed"
     assert job.error.startswith("formState.audio names an upload that does not exist")
+
+
+@pytest.mark.django_db
+def test_an_upload_is_served_as_an_attachment_never_sniffed(api, media):
+    upload_id = _upload(api, media.image_png).json()["id"]
+    response = api.get(f"/api/v1/uploads/{upload_id}")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_uploads_stop_at_the_accounts_quota_with_a_clear_413(api, media, settings):
+    size = media.image_png.stat().st_size
+    settings.LIPSYNC_UPLOAD_QUOTA_BYTES = size * 2 + 10
+    assert _upload(api, media.image_png).status_code == 201
+    assert _upload(api, media.image_png).status_code == 201
+    response = _upload(api, media.image_png)
+    assert response.status_code == 413
+    assert "upload quota of" in response.json()["error"]
+    assert Upload.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_account_without_credits_cannot_upload(outsider, media):
+    client = key_client(outsider)  # a key, but no credits on either ledger
+    response = _upload(client, media.image_png)
+    assert response.status_code == 403
+    assert "needs credits" in response.json()["error"]
+    assert not Upload.objects.exists()
+
+    funded_account(outsider, "user", 10)  # user credits count too
+    assert _upload(client, media.image_png).status_code == 201
+
+
+@pytest.mark.django_db
+def test_uploads_are_deleted_after_the_retention_unless_a_job_waits_for_them(
+        api, media, owner, settings):
+    old, in_use, fresh = (_upload(api, media.audio_wav).json() for _ in range(3))
+    Upload.objects.filter(pk__in=[old["id"], in_use["id"]]).update(
+        created_at=timezone.now() - timedelta(days=settings.LIPSYNC_UPLOAD_RETENTION_DAYS + 1))
+    Job.objects.create(owner=owner, ledger="api", model="lipsync-image",
+                       form_state={"image": "https://example.com/p.png", "audio": in_use["url"],
+                                   "resolution": "480p"})
+    old_file = Upload.objects.get(pk=old["id"]).file.name
+
+    call_command("purgeoutputs")
+
+    assert set(Upload.objects.values_list("pk", flat=True).order_by()) == {
+        Upload.objects.get(pk=in_use["id"]).pk, Upload.objects.get(pk=fresh["id"]).pk}
+    assert not default_storage.exists(old_file)
+    assert api.get(f"/api/v1/uploads/{old['id']}").status_code == 404

@@ -37,7 +37,7 @@ def test_a_portrait_job_is_lip_synced_by_the_default_engine(owner, face_image, s
         format="json")
     assert submitted.status_code == 202
 
-    result = run_burst_worker("gpu", timeout=300)
+    result = run_burst_worker("fetch", "gpu", timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
 
     body = api.get(submitted["Location"]).json()
@@ -74,7 +74,7 @@ def test_a_worker_without_a_checkpoint_says_so_at_start_and_renders_with_the_def
     settings.LIPSYNC_ENGINE = "wav2lip"
     api, location = _submit_portrait(owner, face_image, tiny_speech)
 
-    result = run_burst_worker("gpu", timeout=300, LIPSYNC_WAV2LIP_CHECKPOINT="")
+    result = run_burst_worker("fetch", "gpu", timeout=300, LIPSYNC_WAV2LIP_CHECKPOINT="")
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr.count(FALLBACK_LINE) == 1, result.stderr[-3000:]
@@ -95,7 +95,8 @@ def test_a_worker_with_a_checkpoint_renders_with_wav2lip(owner, face_image, tiny
     settings.LIPSYNC_ENGINE = "wav2lip"
     api, location = _submit_portrait(owner, face_image, tiny_speech)
 
-    result = run_burst_worker("gpu", timeout=300, LIPSYNC_WAV2LIP_CHECKPOINT=str(checkpoint),
+    result = run_burst_worker("fetch", "gpu", timeout=300,
+                              LIPSYNC_WAV2LIP_CHECKPOINT=str(checkpoint),
                               LIPSYNC_WAV2LIP_DEVICE="cpu")
 
     assert result.returncode == 0, result.stderr[-3000:]

@@ -7,11 +7,13 @@ build them."""
 from __future__ import annotations
 
 import http.server
+import struct
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 from lipsync_engine.common.ffmpeg import ffmpeg_binary
@@ -49,6 +51,38 @@ def make_video(path: Path, seconds: float, *, size: str = "160x120", fps: int = 
     audio = ["-f", "lavfi", "-i", "sine=frequency=220"] if with_audio else []
     run_ffmpeg_cli("-f", "lavfi", "-i", source, *audio, "-t", str(seconds),
                    "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", str(path))
+    return path
+
+
+def make_lying_matroska(path: Path, *, claimed_seconds: float, seconds: float,
+                        video: bool = False) -> Path:
+    """A Matroska file holding `seconds` of sound (Opus) or frames (H.264) whose header states
+    `claimed_seconds` (its Segment Duration rewritten), as a cheat would send it."""
+    if video:
+        make_video(path.with_suffix(".honest.mkv"), seconds)
+    else:
+        make_audio(path.with_suffix(".honest.mka"), seconds, rate=16000,
+                   extra=("-c:a", "libopus", "-b:a", "16k"))
+    honest = path.with_suffix(".honest.mkv" if video else ".honest.mka")
+    data = bytearray(honest.read_bytes())
+    at = data.find(b"\x44\x89\x88")  # the Duration element: an 8-byte float, in milliseconds
+    assert at > 0, "no Segment Duration found"
+    data[at + 3:at + 11] = struct.pack(">d", claimed_seconds * 1000)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_lying_wav(path: Path, *, claimed_seconds: float, seconds: float,
+                   rate: int = 16000) -> Path:
+    """A 16-bit mono WAV whose RIFF and data sizes say `claimed_seconds` but which holds
+    `seconds` of a tone."""
+    tone = (np.sin(np.arange(int(rate * seconds)) * 2 * np.pi * 440 / rate) * 8000)
+    samples = tone.astype("<i2").tobytes()
+    claimed = int(rate * claimed_seconds) * 2
+    header = (b"RIFF" + struct.pack("<I", 36 + claimed) + b"WAVE" + b"fmt "
+              + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+              + b"data" + struct.pack("<I", claimed))
+    path.write_bytes(header + samples)
     return path
 
 

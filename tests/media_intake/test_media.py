@@ -8,7 +8,12 @@ from PIL import Image
 
 from media_intake.errors import InputError
 from media_intake.media import probe, probe_audio, probe_image, probe_video
-from tests.media_intake.factories import make_image, make_streamed, run_ffmpeg_cli
+from tests.media_intake.factories import (
+    make_image,
+    make_lying_matroska,
+    make_streamed,
+    run_ffmpeg_cli,
+)
 
 
 def fails(check, *args, **kwargs) -> InputError:
@@ -192,3 +197,22 @@ def test_playlists_never_open_urls(media_server, media, tmp_path):
     for check, field in ((probe_audio, "formState.audio"), (probe_video, "formState.video")):
         assert fails(check, playlist, field).reason == "unreadable"
     assert media_server.requests == []
+
+
+# --- files that lie about their length ---------------------------------------------------------
+
+
+def test_an_audio_whose_header_claims_1_s_but_holds_120_s_measures_120_s(tmp_path):
+    liar = make_lying_matroska(tmp_path / "liar.mka", claimed_seconds=1, seconds=120)
+    assert probe_audio(liar, "formState.audio").duration_s == pytest.approx(120, abs=0.1)
+    with pytest.raises(InputError) as refused:
+        probe_audio(liar, "formState.audio", max_seconds=60)
+    assert refused.value.reason == "too_long"
+    assert str(refused.value).startswith("formState.audio is 6")  # decoding stopped past 60 s
+
+
+def test_a_video_whose_header_claims_1_s_but_holds_120_s_measures_120_s(tmp_path):
+    liar = make_lying_matroska(tmp_path / "liar.mkv", claimed_seconds=1, seconds=120, video=True)
+    assert probe_video(liar, "formState.video").duration_s == pytest.approx(120, abs=0.1)
+    with pytest.raises(InputError, match="the maximum is 60 s"):
+        probe_video(liar, "formState.video", max_seconds=60)

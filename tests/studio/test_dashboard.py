@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from billing.models import CreditAccount
 from billing.services import credit_hold_create
 from generation.models import Status
+from tests.apikeys.factories import make_key
 from tests.billing.factories import funded_account
 from tests.generation.factories import make_completed_job, make_job
 
@@ -82,3 +85,18 @@ def test_the_api_guide_has_the_examples_and_links_the_openapi_docs(client):
                     "import fetch from 'node-fetch';", "curl -X POST"):
         assert example in html, example
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def test_shows_the_operators_limits_and_where_the_account_stands(owner_client, owner, settings):
+    settings.LIPSYNC_MAX_CONCURRENT_JOBS, settings.LIPSYNC_MAX_API_KEYS = 4, 7
+    make_job(owner, status=Status.RUNNING)
+    make_key(owner)
+    account = funded_account(owner, "api", 0)
+    CreditAccount.objects.filter(pk=account.pk).update(frozen_at=timezone.now())
+
+    html = owner_client.get(reverse("dashboard")).content.decode()
+    limits = html[html.index('id="limits"'):]
+    assert "Jobs running at once: 1 of 4; more wait their turn." in limits
+    assert "Active API keys: 1 of 7." in limits
+    assert "Uploads: 0 bytes of 2000 MB; each is deleted after 7 days." in limits
+    assert "API credits are frozen: a payment was disputed" in limits

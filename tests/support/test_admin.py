@@ -112,7 +112,7 @@ def test_retry_queues_a_new_job_with_the_same_inputs(staff_client, staff, owner,
     assert "was queued again as" in html and str(new_job.id) in html
     assert (new_job.owner, new_job.ledger, new_job.model) == (owner, "user", Mode.IMAGE)
     assert new_job.form_state == failed.form_state and new_job.status == Status.QUEUED
-    assert django_rq.get_queue("gpu").count == 1
+    assert django_rq.get_queue("fetch").count == 1
     failed.refresh_from_db()
     assert failed.status == Status.FAILED  # the reported result stays as it was
     action = StaffAction.objects.get()

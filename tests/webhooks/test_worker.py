@@ -51,7 +51,7 @@ def test_a_job_completed_by_a_worker_is_posted_by_a_webhooks_worker(owner, local
     }}, format="json")
     assert submitted.status_code == 202, submitted.content
 
-    _run_worker("gpu")  # the job completes; its signal queues the delivery, nothing is sent
+    _run_worker("fetch", "gpu")  # the job completes; its signal queues the delivery, not sent
     assert local_webhooks.received() == [] and queued_attempts() == 1
     _run_worker("webhooks")
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from apikeys.errors import TooManyApiKeys
 from apikeys.services import api_key_create
 
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
             owner = User.objects.get_by_natural_key(email)
         except User.DoesNotExist:
             raise CommandError(f"No user with e-mail {email!r}.") from None
-        api_key, full_key = api_key_create(owner=owner, name=name)
+        try:
+            api_key, full_key = api_key_create(owner=owner, name=name)
+        except TooManyApiKeys as exc:
+            raise CommandError(str(exc)) from None
         self.stderr.write(f"Created {api_key.masked} for {owner.email}. It is not shown again.")
         self.stdout.write(full_key)

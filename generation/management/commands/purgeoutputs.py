@@ -3,10 +3,12 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from generation.models import Job
+from generation.upload_services import uploads_purge_expired
 
 
 class Command(BaseCommand):
-    help = "Delete output videos past their retention (LIPSYNC_OUTPUT_RETENTION_DAYS)."
+    help = ("Delete output videos past their retention (LIPSYNC_OUTPUT_RETENTION_DAYS) and uploads "
+            "older than LIPSYNC_UPLOAD_RETENTION_DAYS (unless a queued or running job uses them).")
 
     def handle(self, *args, **options):
         expired = Job.objects.filter(output_expires_at__lt=timezone.now()).exclude(output="")
@@ -16,3 +18,4 @@ class Command(BaseCommand):
             Job.objects.filter(pk=job.pk).update(output="")
             count += 1
         self.stdout.write(f"Deleted {count} expired output(s).")
+        self.stdout.write(f"Deleted {uploads_purge_expired()} expired upload(s).")

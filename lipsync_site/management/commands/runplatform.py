@@ -23,7 +23,7 @@ from lipsync_site import embedded_redis
 from lipsync_site.health import database_state, redis_state
 from lipsync_site.redact import redact_url
 
-WORKER_QUEUES = ["gpu", "webhooks", "default"]
+WORKER_QUEUES = ["gpu", "fetch", "webhooks", "default"]
 WORKER_ARGS = ["rqworker", *WORKER_QUEUES, "--with-scheduler"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_job_is_detected_and_the_job_runs_again(
     # The audio trickles in for ~20 s, so the worker is surely mid-job when it is killed.
     job_id = _submit_local(api, media_server, media, drip_bytes=4096, drip_interval_s=0.3)
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "gpu"], cwd=django_settings.BASE_DIR,
+        [sys.executable, "manage.py", "rqworker", "fetch", "gpu"], cwd=django_settings.BASE_DIR,
         env=worker_env(LIPSYNC_ALLOW_PRIVATE_URLS="1"), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -75,7 +75,7 @@ def test_a_worker_killed_mid_job_is_detected_and_the_job_runs_again(
     assert (job.status, job.attempts) == (Status.QUEUED, 1)
 
     media_server.serve_file("/voice.wav", media.audio_wav, "audio/wav")  # now served quickly
-    assert run_burst_worker("gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1").returncode == 0
+    assert run_burst_worker("fetch", "gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1").returncode == 0
     assert api.get(f"/api/v1/jobs/{job_id}").json()["status"] == "completed"
 
 

@@ -7,20 +7,15 @@ from django.test import Client
 from generation.models import Job
 from tests.apikeys.factories import key_client
 from tests.billing.factories import funded_account
+from tests.generation.factories import submit_image_job
+from tests.media_intake.factories import make_audio, make_lying_matroska
 from tests.worker import run_burst_worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def local_inputs(settings, media, media_server):
-    """Inputs served from 127.0.0.1, which the operator allows here (as `make run` can)."""
-    settings.LIPSYNC_ALLOW_PRIVATE_URLS = True
-    return media_server
-
-
 def _run_worker():
-    result = run_burst_worker("gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1")
+    result = run_burst_worker("fetch", "gpu", LIPSYNC_ALLOW_PRIVATE_URLS="1")
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -102,16 +97,25 @@ def test_not_enough_credits_for_the_real_length_fails_and_costs_nothing(owner, l
                                                                          media):
     funded_account(owner, "api", 10)  # enough to submit at 480p (minimum 10), not for 12 s of audio
     client = key_client(owner)
-    from tests.media_intake.factories import make_audio
 
     long_audio = make_audio(media.root / "twelve.wav", 12)
-    image = local_inputs.serve_file("/face.png", media.image_png, "image/png")
-    audio = local_inputs.serve_file("/long.wav", long_audio, "audio/wav")
-    job_id = client.post("/api/v1/lipsync-image", {"formState": {"image": image, "audio": audio}},
-                         format="json").json()["id"]
+    job_id = submit_image_job(client, local_inputs, media, audio=long_audio)
     _run_worker()
     job = client.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "failed"
     assert "needs 24 API credits" in job["error"] and "10 are available" in job["error"]
     assert client.get("/api/v1/balance").json() == {
         "ledger": "api", "balance": 10, "held": 0, "available": 10}
+
+
+def test_an_audio_that_lies_about_its_length_is_billed_for_what_is_rendered(api, local_inputs,
+                                                                             media, tmp_path):
+    liar = make_lying_matroska(tmp_path / "liar.mka", claimed_seconds=1, seconds=30)
+    job_id = submit_image_job(api, local_inputs, media, audio=liar,
+                              audio_type="audio/x-matroska")
+    _run_worker()
+    job = api.get(f"/api/v1/jobs/{job_id}").json()
+    assert job["status"] == "completed", job
+    assert job["credits"] == 60  # 30 s at 480p, not the 5 s minimum the header would cost
+    assert Job.objects.get(pk=job_id).output_duration == pytest.approx(30, abs=0.1)
+    assert api.get("/api/v1/balance").json()["balance"] == 940
