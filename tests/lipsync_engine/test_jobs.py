@@ -112,7 +112,7 @@ def test_a_worker_without_the_musetalk_folders_says_so_at_start_and_renders_with
     settings.LIPSYNC_ENGINE = "musetalk"
     api, location = _submit_portrait(owner, face_image, tiny_speech)
 
-    result = run_burst_worker("gpu", timeout=300, LIPSYNC_MUSETALK_UNET="")
+    result = run_burst_worker("fetch", "gpu", timeout=300, LIPSYNC_MUSETALK_UNET="")
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stderr.count(MUSETALK_FALLBACK_LINE) == 1, result.stderr[-3000:]
@@ -133,7 +133,7 @@ def test_a_worker_with_the_musetalk_folders_renders_with_musetalk(owner, face_im
     settings.LIPSYNC_ENGINE = "musetalk"
     api, location = _submit_portrait(owner, face_image, tiny_speech)
 
-    result = run_burst_worker("gpu", timeout=300, LIPSYNC_MUSETALK_UNET=str(unet),
+    result = run_burst_worker("fetch", "gpu", timeout=300, LIPSYNC_MUSETALK_UNET=str(unet),
                               LIPSYNC_MUSETALK_VAE=str(vae), LIPSYNC_MUSETALK_WHISPER=str(whisper),
                               LIPSYNC_MUSETALK_DEVICE="cpu")
 
