@@ -229,6 +229,8 @@ def test_redis_down_at_submit_answers_503_and_leaves_no_job(api, public_dns, mon
 
 @pytest.mark.django_db
 def test_redis_down_for_the_rate_limits_answers_503_in_json(api, public_dns, settings):
+    # The rate limits count in Redis (apikeys/throttling.py), as the cache does.
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
     response = _post(api, "lipsync-image", BRIEF_WEBHOOK_EXAMPLE)
