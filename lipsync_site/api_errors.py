@@ -27,6 +27,11 @@ class JobFinished(exceptions.APIException):
     default_code = "job_finished"
 
 
+class JobStillRunning(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "job_not_finished"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
