@@ -92,5 +92,5 @@ def input_failure(field: str, reason: str) -> Failure:
 def failure_message(job) -> str:
     """A failed job's failure in the active language, naming the input in words."""
     _meaning, message = CATALOG.get(job.error_code, CATALOG["internal"])
-    word = INPUT_WORDS.get(job.error_input) or gettext("an input")
+    word = INPUT_WORDS.get(job.error_input) or gettext("the input")
     return str(message) % {"input": word}

@@ -55,7 +55,7 @@ def usage_get(*, owner, ledger: str, start: date, end: date, group_by: str) -> l
     or by API key (its public key id; "" for jobs made in the browser or with a deleted key)."""
     captures = LedgerEntry.objects.filter(
         account__user=owner, account__ledger=ledger, kind=EntryKind.CAPTURE,
-        created_at__gte=_utc_midnight(start), created_at__lt=_utc_midnight(min(end, date.max - timedelta(1)) + timedelta(1)),
+        created_at__gte=_utc_midnight(start), created_at__lt=_day_after(end),
     ).values_list("job_id", "amount", "created_at")
     jobs = {str(job.pk): job for job in Job.objects.filter(
         owner=owner, pk__in=[job_id for job_id, _, _ in captures]).select_related("api_key")}
@@ -75,6 +75,10 @@ def _usage_group(job, created_at, group_by: str):
         return created_at.astimezone(UTC).date().isoformat()
     key = job.api_key if job else None
     return key.key_id if key else ""
+
+
+def _day_after(day: date) -> datetime:
+    return _utc_midnight(min(day, date.max - timedelta(1)) + timedelta(1))
 
 
 def _utc_midnight(day: date) -> datetime:

@@ -51,7 +51,8 @@ def test_the_api_keeps_to_its_schema(live_server, settings, owner, tmp_path,
     _, key = make_key(owner)
 
     run = subprocess.run(
-        [str(ST), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/v1/openapi.json", "--checks", "all",
+        [str(ST), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/v1/openapi.json",
+         "--checks", "all",
          "--header", f"Authorization: Bearer {key}", "--max-examples", str(MAX_EXAMPLES),
          "--seed", "18", "--exclude-operation-id", "estimate", "--workers", "1",
          "--phases", "examples,coverage,fuzzing,stateful", "--no-color"],
