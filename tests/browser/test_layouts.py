@@ -226,7 +226,10 @@ def test_a_failed_jobs_bar_shows_failure(site, busy_customer):
         bar = page.locator("#job-progress")
         assert bar.evaluate("b => b.value") == 100
         assert bar.evaluate("b => getComputedStyle(b).accentColor") == "rgb(201, 42, 42)"
-        expect(page.locator("#job-error")).to_contain_text("not an audio file we can read")
+        # The site's wording of the failure (errorCode input_not_media, the audio), not the
+        # API's "formState.audio ..." sentence.
+        expect(page.locator("#job-error")).to_have_text(
+            "The job failed: We could not read the audio. Use a supported file of the right kind.")
         expect(page.locator("#job-cancel")).to_be_hidden()
 
 
