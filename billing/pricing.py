@@ -34,27 +34,37 @@ def job_price(*, resolution: str, seconds: float) -> int:
         raise ValueError(f"The output length must be a number of seconds >= 0, not {seconds!r}.")
     if seconds > settings.LIPSYNC_MAX_JOB_SECONDS:
         raise JobTooLongError(seconds=seconds, maximum=settings.LIPSYNC_MAX_JOB_SECONDS)
+    return charged_seconds(seconds) * credits_per_second(resolution=resolution)
+
+
+def charged_seconds(seconds: float) -> int:
+    """The whole seconds charged for `seconds` of output: rounded up, at least the minimum."""
     # Rounded to the millisecond first, so that a probe's 3.0000001 s is billed as 3 s, not 4.
-    whole_seconds = math.ceil(round(seconds, 3))
-    billed = max(whole_seconds, settings.LIPSYNC_MIN_BILLED_SECONDS)
-    return billed * credits_per_second(resolution=resolution)
+    return max(math.ceil(round(seconds, 3)), settings.LIPSYNC_MIN_BILLED_SECONDS)
 
 
 def billed_seconds(
     *,
     model: str,
     audio_seconds: float | None = None,
+    video_seconds: float | None = None,
     left_seconds: float | None = None,
     right_seconds: float | None = None,
     order: str = "meanwhile",
 ) -> float:
-    """The output's length, which is what a job is billed for.
+    """The seconds a job is billed for (the contract's "Billed seconds", as on lipsync.studio).
 
-    lipsync-video and lipsync-image follow the audio (a longer video is trimmed, a shorter one
-    extended); lipsync-image-multi lasts as long as the longer track when both play at once
-    (`meanwhile`), else as long as both tracks one after the other.
+    lipsync-video outputs the audio's length: a longer video is trimmed and billed on the
+    audio's length, a shorter one extended and billed on the video's length (so the shorter of
+    the two). lipsync-image bills the audio; lipsync-image-multi the longer track when both play
+    at once (`meanwhile`), else both tracks one after the other.
     """
-    if model in ("lipsync-video", "lipsync-image"):
+    if model == "lipsync-video":
+        audio = _length("audio_seconds", audio_seconds)
+        if audio > settings.LIPSYNC_MAX_JOB_SECONDS:  # the output is the audio's length
+            raise JobTooLongError(seconds=audio, maximum=settings.LIPSYNC_MAX_JOB_SECONDS)
+        return min(audio, _length("video_seconds", video_seconds))
+    if model == "lipsync-image":
         return _length("audio_seconds", audio_seconds)
     if model == "lipsync-image-multi":
         left = _length("left_seconds", left_seconds)

@@ -2,7 +2,8 @@
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -24,11 +25,16 @@ from lipsync_site.api_errors import PayloadTooLarge
 from media_intake.errors import InputError
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadFileField(serializers.FileField):
+    """The file's bytes, a multipart part (the schema says binary, so clients send a file)."""
+
+
 class UploadCreateView(APIView):
     parser_classes = [MultiPartParser]
 
     class UploadInputSerializer(serializers.Serializer):
-        file = serializers.FileField()
+        file = UploadFileField()
         kind = serializers.ChoiceField(choices=UploadKind.values, required=False)
 
     class UploadOutputSerializer(serializers.Serializer):
@@ -79,7 +85,7 @@ class UploadCreateView(APIView):
 
 class UploadDetailView(APIView):
     @extend_schema(summary="Download one of your uploads",
-                   responses={(200, "application/octet-stream"): bytes, **ERROR_RESPONSES})
+                   responses={(200, "*/*"): OpenApiTypes.BINARY, **ERROR_RESPONSES})
     def get(self, request, upload_id):
         upload = upload_get_owned(owner=request.user, upload_id=upload_id)
         # An attachment, never rendered by the browser (an "image" could be HTML underneath).

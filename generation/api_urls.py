@@ -7,6 +7,8 @@ urlpatterns = [
     path("lipsync-image", api_views.LipsyncImageView.as_view(), name="api-lipsync-image"),
     path("lipsync-image-multi", api_views.LipsyncImageMultiView.as_view(),
          name="api-lipsync-image-multi"),
+    path("estimate", api_views.EstimateView.as_view(), name="api-estimate"),
+    path("usage", api_views.UsageView.as_view(), name="api-usage"),
     path("jobs", api_views.JobListView.as_view(), name="api-job-list"),
     path("jobs/<uuid:job_id>", api_views.JobDetailView.as_view(), name="api-job-detail"),
     path("jobs/<uuid:job_id>/cancel", api_views.JobCancelView.as_view(), name="api-job-cancel"),

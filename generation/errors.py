@@ -6,13 +6,16 @@ LEDGER_LABELS = {"api": "API", "user": "user"}
 
 
 class NotEnoughCredits(Exception):
-    def __init__(self, *, needed: int, available: int, ledger: str, resolution: str):
+    """`exact`: `needed` is this job's price (its inputs' lengths are known), not the minimum."""
+
+    def __init__(self, *, needed: int, available: int, ledger: str, resolution: str,
+                 exact: bool = False):
         self.needed = needed
         self.available = available
-        super().__init__(
-            f"A {resolution} job needs at least {credits_phrase(needed, LEDGER_LABELS[ledger])}; "
-            f"{available} available. Buy credits on the billing page."
-        )
+        what = (f"This job costs {credits_phrase(needed, LEDGER_LABELS[ledger])}" if exact else
+                f"A {resolution} job needs at least "
+                f"{credits_phrase(needed, LEDGER_LABELS[ledger])}")
+        super().__init__(f"{what}; {available} available. Buy credits on the billing page.")
 
 
 class CreditsFrozen(NotEnoughCredits):
@@ -66,3 +69,10 @@ class UploadNotAllowed(Exception):
     def __init__(self):
         super().__init__("Uploading needs credits on your account (API or user credits); buy a "
                          "credit pack on the billing page first.")
+class JobNotFinished(Exception):
+    """Deleting the files of a job that is still running (API: 409)."""
+
+    def __init__(self, job):
+        self.job = job
+        super().__init__("This job has not finished; cancel it first or wait until it ends, "
+                         "then delete it.")

@@ -40,6 +40,11 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.FloatField(default=0.0)
     error = models.TextField(blank=True)
+    # Why a failed job failed: a code of generation/failures.py's catalog (the API's errorCode)
+    # and the formState input it concerns ("image", "left_audio"; "" for none), from which the
+    # site words the failure in the reader's language.
+    error_code = models.CharField(max_length=40, blank=True)
+    error_input = models.CharField(max_length=20, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     timings = models.JSONField(null=True, blank=True)
     sync_report = models.JSONField(null=True, blank=True)
@@ -92,6 +97,19 @@ class Job(models.Model):
     @property
     def public_status(self) -> str:
         return self.status if self.is_finished else "processing"
+
+    @property
+    def credits_charged(self) -> int | None:
+        """What the job costs its owner: the hold while it runs, the price once completed,
+        0 once failed or cancelled (the hold was released)."""
+        return 0 if self.status == Status.FAILED else self.credits
+
+    @property
+    def output_expires(self):
+        """When the output URL stops working; None unless there is an output."""
+        if self.status != Status.COMPLETED or not self.output:
+            return None
+        return self.output_expires_at
 
 
 class UploadKind(models.TextChoices):

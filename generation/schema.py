@@ -1,5 +1,6 @@
 """OpenAPI shapes of the contract's bodies (drf-spectacular), documented errors included."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -22,6 +23,13 @@ ERROR_RESPONSES = {
     429: OpenApiResponse(ERROR_BODY, description="rate_limited (see Retry-After)"),
 }
 
+
+
+def responses(*codes: int) -> dict:
+    """The documented error responses of an operation that can answer only `codes`."""
+    return {code: ERROR_RESPONSES[code] for code in codes}
+
+
 SUBMIT_RESPONSE = inline_serializer("Accepted", {
     "id": serializers.UUIDField(),
     "status": serializers.CharField(help_text='"processing"'),
@@ -29,3 +37,14 @@ SUBMIT_RESPONSE = inline_serializer("Accepted", {
 
 
 JOB_OBJECT = JobObjectSerializer
+
+
+class StrictSerializerExtension(OpenApiSerializerExtension):
+    """Request bodies that refuse unknown fields say so: `additionalProperties: false`."""
+
+    target_class = "generation.serializers.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}

@@ -1,11 +1,14 @@
 """Reads of jobs and uploads; every lookup on behalf of a user is owner-scoped (404 otherwise)."""
 
 import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.files.storage import default_storage
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 
+from billing.models import EntryKind, LedgerEntry
 from billing.selectors import job_ids_with_held_credits
 from generation.models import FINISHED, Job, Status, Upload
 
@@ -67,3 +70,37 @@ def running_jobs_count(*, owner_id) -> int:
 
 def upload_bytes_used(*, owner) -> int:
     return Upload.objects.filter(owner=owner).aggregate(total=Sum("size"))["total"] or 0
+def usage_get(*, owner, ledger: str, start: date, end: date, group_by: str) -> list[dict]:
+    """Credits spent (settled captures of `ledger`) and seconds rendered from `start` to `end`
+    (dates, both included, UTC; none when `start` is after `end`), by day (days with usage)
+    or by API key (its public key id; "" for jobs made in the browser or with a deleted key)."""
+    captures = LedgerEntry.objects.filter(
+        account__user=owner, account__ledger=ledger, kind=EntryKind.CAPTURE,
+        created_at__gte=_utc_midnight(start), created_at__lt=_day_after(end),
+    ).values_list("job_id", "amount", "created_at")
+    jobs = {str(job.pk): job for job in Job.objects.filter(
+        owner=owner, pk__in=[job_id for job_id, _, _ in captures]).select_related("api_key")}
+    rows: dict = defaultdict(lambda: {"credits": 0, "seconds": 0.0, "jobs": 0})
+    for job_id, amount, created_at in captures:
+        job = jobs.get(job_id)
+        row = rows[_usage_group(job, created_at, group_by)]
+        row["credits"] += amount
+        row["seconds"] += (job.output_duration or 0.0) if job else 0.0
+        row["jobs"] += 1
+    return [{group_by: group, **totals, "seconds": round(totals["seconds"], 3)}
+            for group, totals in sorted(rows.items(), key=lambda item: str(item[0]))]
+
+
+def _usage_group(job, created_at, group_by: str):
+    if group_by == "day":
+        return created_at.astimezone(UTC).date().isoformat()
+    key = job.api_key if job else None
+    return key.key_id if key else ""
+
+
+def _day_after(day: date) -> datetime:
+    return _utc_midnight(min(day, date.max - timedelta(1)) + timedelta(1))
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -1,11 +1,16 @@
 """Request bodies of the three modes (contract: "Request body" and "formState") and the one
 rendering of the job object (GET /jobs/{id}, the job list, webhook bodies, the OpenAPI schema)."""
 
+import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
+from generation.failures import CATALOG
 from generation.models import Mode, Status
 from generation.outputs import output_url
 
@@ -26,12 +31,44 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class MediaUrlField(serializers.CharField):
+class StringsOnly:
+    """A text field that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class NullMeansAbsent:
+    """JSON clients send `null` for an optional field they leave out: the contract treats it as
+    absent (the field's default, or no value at all)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def validate_empty_values(self, data):
+        return super().validate_empty_values(empty if data is None else data)
+
+
+# What the schema says a URL is (the server also refuses private addresses, which no schema can
+# express): http(s), a host name or IPv4 address (labels of 1-63 characters), an optional port
+# (1-65535), then printable ASCII with no spaces.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = rf"^https?://{_LABEL}(\.{_LABEL})*(:{_PORT})?(/[!-~]*)?$"
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+@extend_schema_field({"type": "string", "pattern": URL_PATTERN, "maxLength": MAX_URL_LENGTH})
+class MediaUrlField(StringsOnly, serializers.CharField):
     """A public http(s) URL of an input, or the URL of one of the caller's uploads."""
 
     default_error_messages = {
         "scheme": "Must be an http or https URL.",
         "host": "Must be an absolute URL with a host name.",
+        "shape": "Must be a URL such as https://example.com/voice.mp3 (no spaces or other "
+                 "characters that need escaping).",
     }
 
     def __init__(self, **kwargs):
@@ -44,7 +81,17 @@ class MediaUrlField(serializers.CharField):
             self.fail("scheme")
         if not parts.hostname:
             self.fail("host")
+        if not re.fullmatch(URL_PATTERN, url) and not _is_ipv6_literal(parts):
+            self.fail("shape")
         return url
+
+
+def _is_ipv6_literal(parts) -> bool:
+    """[::1]-style hosts, left to the address checks (which name loopback and private ones)."""
+    try:
+        return ipaddress.ip_address(parts.hostname).version == 6
+    except ValueError:
+        return False
 
 
 class WebhookUrlField(MediaUrlField):
@@ -59,13 +106,38 @@ class WebhookUrlField(MediaUrlField):
         return url
 
 
+class OptionalMediaUrlField(NullMeansAbsent, MediaUrlField):
+    pass
+
+
+class OptionalWebhookUrlField(NullMeansAbsent, WebhookUrlField):
+    pass
+
+
+class OptionalChoiceField(NullMeansAbsent, serializers.ChoiceField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": NO_NUL_PATTERN,
+                      "maxLength": MAX_PROMPT_LENGTH})
+class OptionalCharField(NullMeansAbsent, StringsOnly, serializers.CharField):
+    pass
+
+
+class OptionalIntegerField(NullMeansAbsent, serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):  # not "5", 5.0 or true
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CommonFormState(StrictSerializer):
-    resolution = serializers.ChoiceField(choices=["480p", "720p"], default="480p")
-    mask_image = MediaUrlField(required=False)
-    prompt = serializers.CharField(max_length=MAX_PROMPT_LENGTH, required=False, allow_blank=True,
-                                   default="")
-    seed = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                    min_value=-1, max_value=2**31 - 1)
+    resolution = OptionalChoiceField(choices=["480p", "720p"], default="480p")
+    mask_image = OptionalMediaUrlField(required=False)
+    prompt = OptionalCharField(max_length=MAX_PROMPT_LENGTH, required=False, allow_blank=True,
+                               default="")
+    seed = OptionalIntegerField(required=False, default=None, min_value=-1,
+                                max_value=2**31 - 1)
 
 
 class VideoFormState(CommonFormState):
@@ -82,8 +154,8 @@ class ImageMultiFormState(CommonFormState):
     image = MediaUrlField()
     left_audio = MediaUrlField()
     right_audio = MediaUrlField()
-    order = serializers.ChoiceField(choices=["meanwhile", "left_right", "right_left"],
-                                    default="meanwhile")
+    order = OptionalChoiceField(choices=["meanwhile", "left_right", "right_left"],
+                                default="meanwhile")
 
 
 FORM_STATES = {
@@ -101,11 +173,23 @@ MEDIA_FIELDS = {
 
 def submission_serializer(mode: str) -> type[serializers.Serializer]:
     class SubmissionSerializer(StrictSerializer):
-        webhook = WebhookUrlField(required=False, allow_blank=True, default="")
+        webhook = OptionalWebhookUrlField(required=False, allow_blank=True, default="")
         formState = FORM_STATES[mode]()  # noqa: N815 (the contract's name)
 
     SubmissionSerializer.__name__ = f"{FORM_STATES[mode].__name__.replace('FormState', '')}Request"
     return SubmissionSerializer
+
+
+def estimate_serializer() -> type[serializers.Serializer]:
+    """POST /estimate: a submit's body plus `model` (formState is checked per model after)."""
+
+    class EstimateRequest(StrictSerializer):
+        model = serializers.ChoiceField(choices=Mode.values)
+        webhook = OptionalWebhookUrlField(required=False, allow_blank=True, default="")
+        formState = serializers.DictField(  # noqa: N815 (the contract's name)
+            help_text="The formState of the model's submit.")
+
+    return EstimateRequest
 
 
 class IsoSecondsField(serializers.DateTimeField):
@@ -129,6 +213,18 @@ class FinishedTimingsField(serializers.DictField):
         return job.timings if job.is_finished else None
 
 
+class ErrorCodeField(serializers.ChoiceField):
+    """The failure's code from generation/failures.py's catalog; null unless failed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(CATALOG), **kwargs)
+
+    def to_representation(self, job) -> str | None:
+        if job.status != Status.FAILED:
+            return None
+        return job.error_code or "internal"
+
+
 class RoundedProgressField(serializers.FloatField):
     def to_representation(self, value) -> float:
         return round(value, 3)
@@ -148,10 +244,17 @@ class JobObjectSerializer(serializers.Serializer):
                                              help_text="ms")
     timings = FinishedTimingsField(source="*", child=serializers.IntegerField(), allow_null=True)
     progress = RoundedProgressField()
-    credits = serializers.IntegerField(allow_null=True)
+    credits = serializers.IntegerField(
+        source="credits_charged", allow_null=True,
+        help_text="What the job is charged: the hold while it runs, the price once completed, "
+                  "0 once failed or cancelled; null until priced.")
     warnings = serializers.ListField(child=serializers.CharField())
+    errorCode = ErrorCodeField(source="*", allow_null=True,  # noqa: N815
+                               help_text="null unless failed; see the API guide's catalog.")
     createdAt = IsoSecondsField(source="created_at")  # noqa: N815
     completedAt = IsoSecondsField(source="completed_at", allow_null=True)  # noqa: N815
+    expiresAt = IsoSecondsField(source="output_expires", allow_null=True,  # noqa: N815
+                                help_text="When `output` stops working; null without an output.")
 
 
 def job_object(job) -> dict:

@@ -31,10 +31,12 @@ from generation.errors import (
     CreditsFrozen,
     IdempotencyKeyReused,
     JobAlreadyFinished,
+    JobNotFinished,
     JobNotRetryable,
     NotEnoughCredits,
     QueueUnavailable,
 )
+from generation.estimates import known_price
 from generation.models import FINISHED, Job, Status
 from generation.selectors import finished_job_ids_with_held_credits, running_jobs_count
 from generation.signals import job_finished
@@ -58,7 +60,7 @@ def job_submit(*, owner, ledger: str, api_key, model: str, form_state: dict, web
         existing = _job_for_idempotency_key(owner, idempotency_key, fingerprint)
         if existing:
             return existing, False
-    _require_minimum_balance(owner=owner, ledger=ledger, resolution=form_state["resolution"])
+    _require_balance(owner=owner, ledger=ledger, model=model, form_state=form_state)
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -92,14 +94,18 @@ def _job_for_idempotency_key(owner, key: str, fingerprint: str) -> Job | None:
     return job
 
 
-def _require_minimum_balance(*, owner, ledger: str, resolution: str) -> None:
+def _require_balance(*, owner, ledger: str, model: str, form_state: dict) -> None:
+    """The price when it is known now (every billed input uploaded), else the minimum one; a
+    ledger frozen by a payment dispute takes no new jobs."""
     if credit_account_is_frozen(user=owner, ledger=ledger):
         raise CreditsFrozen(ledger=ledger)
-    needed = minimum_price(resolution=resolution)
+    resolution = form_state["resolution"]
+    price = known_price(owner=owner, model=model, form_state=form_state)
+    needed = price if price is not None else minimum_price(resolution=resolution)
     available = credit_balance_get(user=owner, ledger=ledger).available
     if available < needed:
         raise NotEnoughCredits(needed=needed, available=available, ledger=ledger,
-                               resolution=resolution)
+                               resolution=resolution, exact=price is not None)
 
 
 def job_claim(*, job_id) -> bool:
@@ -150,11 +156,14 @@ def _advance_line_on_commit(job_id) -> None:
     transaction.on_commit(advance)
 
 
-def job_fail(*, job_id, error: str) -> bool:
-    """Mark an unfinished job failed and release its credits; False if it already finished."""
+def job_fail(*, job_id, error: str, code: str = "internal", input_name: str = "") -> bool:
+    """Mark an unfinished job failed and release its credits; False if it already finished.
+    `code` is the failure's errorCode (generation/failures.py), `input_name` the formState
+    input it concerns, if any."""
     with transaction.atomic():
         failed = Job.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
-            status=Status.FAILED, error=error, completed_at=timezone.now(),
+            status=Status.FAILED, error=error, error_code=code, error_input=input_name,
+            completed_at=timezone.now(),
         )
         if failed:
             _release_hold(job_id)
@@ -216,7 +225,7 @@ def job_cancel(*, job: Job) -> Job:
         if job.status == Status.COMPLETED:
             raise JobAlreadyFinished(job)
         if job.status == Status.QUEUED:
-            job_fail(job_id=job.id, error=CANCELLED_ERROR)
+            job_fail(job_id=job.id, error=CANCELLED_ERROR, code="cancelled")
         elif job.status == Status.RUNNING:
             Job.objects.filter(pk=job.id, cancel_requested_at__isnull=True).update(
                 cancel_requested_at=timezone.now()
@@ -327,6 +336,21 @@ def job_output_delete(*, job: Job) -> bool:
     except OSError:  # the row no longer points at it; purgeoutputs-style cleanup can retry
         log.warning("could not delete the output file %s of job %s", name, job.id)
     return True
+
+
+def job_files_delete(*, job: Job) -> None:
+    """DELETE /jobs/{id}: remove a finished job's output and the inputs copied for it; the job
+    keeps its status and history (output becomes null). Raises JobNotFinished while it runs.
+    The caller's uploads are theirs to keep: they are not deleted."""
+    if not job.is_finished:
+        raise JobNotFinished(job)
+    job_output_delete(job=job)
+    files = job.input_files
+    Job.objects.filter(pk=job.pk).update(input_files={})
+    for entry in files.values():
+        if entry.get("owned"):
+            default_storage.delete(entry["name"])
+    job.refresh_from_db()
 
 
 def job_is_finished(*, job_id) -> bool:

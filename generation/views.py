@@ -4,12 +4,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from generation.guide import guide_context
 from generation.outputs import output_open, output_redirect_url, signature_is_valid
 from generation.selectors import job_output_get
 
 
 def api_guide(request):
-    return render(request, "generation/api_guide.html")
+    return render(request, "generation/api_guide.html", guide_context())
 
 
 @require_GET

@@ -40,12 +40,15 @@ class EngineError(Exception):
 class EngineInputError(Exception):
     """An input the engine cannot use, e.g. an image with no face.
 
-    `field` is the contract's name ("formState.image"); `message` one sentence for the user.
+    `field` is the contract's name ("formState.image"); `message` one sentence for the user;
+    `reason` a short tag a program can switch on ("no_face", or media_intake's InputError
+    reasons such as "unreadable" and "too_long").
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, reason: str = "unreadable") -> None:
         self.field = field
         self.message = message
+        self.reason = reason
         super().__init__(field, message)
 
     def __str__(self) -> str:

@@ -33,6 +33,9 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
     default_detail = ("A service this request needs (the queue or the cache) is unavailable; "
                       "nothing was changed. Try again in a minute.")
+class JobStillRunning(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "job_not_finished"
 
 
 class PayloadTooLarge(exceptions.APIException):

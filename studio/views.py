@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from billing.models import Ledger
 from billing.selectors import credit_balance_get
 from generation import services
-from generation.models import Mode
+from generation.failures import failure_message
+from generation.models import Mode, Status
 from generation.selectors import job_get_owned, job_list, job_list_recent
 from generation.serializers import job_object
 from studio.forms import (
@@ -26,7 +28,7 @@ from studio.forms import (
     JobHistoryFilterForm,
     StudioForm,
 )
-from studio.selectors import account_limits, studio_pricing
+from studio.selectors import account_limits, api_usage_overview, studio_pricing
 
 HISTORY_PAGE_SIZE = 20
 
@@ -40,7 +42,9 @@ def dashboard(request):
                 for ledger in Ledger]
     jobs = [_job_row(job) for job in job_list_recent(owner=request.user)]
     return render(request, "studio/dashboard.html", {
-        "balances": balances, "recent_jobs": jobs, "limits": account_limits(user=request.user)})
+        "balances": balances, "recent_jobs": jobs, "limits": account_limits(user=request.user),
+        "usage": api_usage_overview(owner=request.user),
+    })
 
 
 @login_required
@@ -61,10 +65,20 @@ def studio(request):
 @require_GET
 def studio_job(request, job_id):
     job = job_get_owned(owner=request.user, job_id=job_id)
+    failure = failure_message(job) if job.status == Status.FAILED else ""
     return render(request, "studio/job_detail.html", {
-        "job": job, "payload": job_object(job), "mode_label": MODE_LABELS[Mode(job.model)],
+        "job": job, "payload": {**job_object(job), "failureMessage": failure},
+        "failure": failure, "mode_label": MODE_LABELS[Mode(job.model)],
         "status_label": STATUS_LABELS[job.public_status],
     })
+
+
+@login_required
+@require_GET
+def studio_job_failure(request, job_id):
+    """Why a job failed, in the reader's language (the studio asks once its job has failed)."""
+    job = job_get_owned(owner=request.user, job_id=job_id)
+    return JsonResponse({"message": failure_message(job) if job.status == Status.FAILED else ""})
 
 
 @login_required

@@ -32,7 +32,8 @@ def jobs_reap_stale() -> int:
         if job.attempts < settings.LIPSYNC_JOB_MAX_ATTEMPTS:
             reaped += services.job_requeue_stale(job_id=job.id, stale_before=cutoff)
         else:
-            reaped += services.job_fail(job_id=job.id, error=CRASHED_ERROR)
+            reaped += services.job_fail(job_id=job.id, error=CRASHED_ERROR,
+                                           code="worker_lost")
     return reaped
 
 

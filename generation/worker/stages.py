@@ -20,6 +20,7 @@ from rq.timeouts import JobTimeoutException
 from billing.errors import InsufficientCreditsError, JobTooLongError
 from billing.pricing import billed_seconds, job_price
 from generation import services
+from generation.failures import Failure, input_failure
 from generation.models import Job, Mode, Status
 from generation.outputs import output_storage_name
 from generation.worker import job_inputs, queueing
@@ -70,7 +71,8 @@ def prepare(*, job_id) -> None:
         )
         if not held:  # cancelled (or failed by staff or the reaper) since the claim
             raise Cancelled()
-        queueing.enqueue_render(job_id, seconds=seconds)
+        # The render's time limit follows the output, which lasts as long as the audio.
+        queueing.enqueue_render(job_id, seconds=max(seconds, _output_seconds(info)))
 
 
 def render(*, job_id) -> None:
@@ -112,9 +114,14 @@ def _billed_seconds(job: Job, info: dict) -> float:
         return info[name]["duration_s"] if name in info else None
 
     return billed_seconds(
-        model=job.model, audio_seconds=duration("audio"), left_seconds=duration("left_audio"),
+        model=job.model, audio_seconds=duration("audio"), video_seconds=duration("video"),
+        left_seconds=duration("left_audio"),
         right_seconds=duration("right_audio"), order=job.form_state.get("order", "meanwhile"),
     )
+
+
+def _output_seconds(info: dict) -> float:
+    return info.get("audio", {}).get("duration_s", 0.0)
 
 
 def _engine_request(job: Job, work: Path) -> EngineRequest:
@@ -155,23 +162,26 @@ def _ms_between(start, end) -> int:
 
 @contextmanager
 def _fail_on_error(job_id, owned_files):
-    """Turn any failure of a stage into a failed job with one clear sentence."""
+    """Turn any failure of a stage into a failed job with one clear sentence and its code."""
     try:
         yield
-    except (InputError, EngineInputError, InsufficientCreditsError) as exc:
-        _fail(job_id, str(exc), owned_files())
+    except (InputError, EngineInputError) as exc:
+        _fail(job_id, str(exc), owned_files(), input_failure(exc.field, exc.reason))
+    except InsufficientCreditsError as exc:
+        _fail(job_id, str(exc), owned_files(), Failure("insufficient_credits"))
     except JobTooLongError as exc:
-        _fail(job_id, f"{exc} Use shorter audio.", owned_files())
+        _fail(job_id, f"{exc} Use shorter audio.", owned_files(),
+              Failure("input_too_long", "audio"))
     except (Cancelled, EngineCancelled):
-        _fail(job_id, services.CANCELLED_ERROR, owned_files())
+        _fail(job_id, services.CANCELLED_ERROR, owned_files(), Failure("cancelled"))
     except JobTimeoutException:
         _fail(job_id, "Rendering took longer than this job's time limit; no credits were "
-                      "charged. Try a shorter clip or 480p.", owned_files())
+                      "charged. Try a shorter clip or 480p.", owned_files(), Failure("timeout"))
     except Exception:
         log.exception("job %s failed with an internal error", job_id)
-        _fail(job_id, INTERNAL_ERROR, owned_files())
+        _fail(job_id, INTERNAL_ERROR, owned_files(), Failure("internal"))
 
 
-def _fail(job_id, error: str, files: dict) -> None:
-    services.job_fail(job_id=job_id, error=error)
+def _fail(job_id, error: str, files: dict, failure: Failure) -> None:
+    services.job_fail(job_id=job_id, error=error, code=failure.code, input_name=failure.input)
     job_inputs.delete_owned(files)

@@ -65,7 +65,7 @@ def _probe(probe, path: Path, name: str):
     try:
         return probe(path, f"formState.{name}")
     except InputError as exc:
-        raise EngineInputError(exc.field, exc.message) from None
+        raise EngineInputError(exc.field, exc.message, reason=exc.reason) from None
 
 
 def output_size(source_width: int, source_height: int, height: int) -> tuple[int, int]:

@@ -22,12 +22,13 @@ def speaking_faces(image: np.ndarray, mode: str, mask: np.ndarray | None) -> lis
     are not there or the mask covers none of them."""
     found = find_faces(image, limit=2 if mode == "multi" else 1)
     if mode == "image" and not found:
-        raise EngineInputError("formState.image", NO_FACE)
+        raise EngineInputError("formState.image", NO_FACE, reason="no_face")
     if mode == "multi" and len(found) < 2:
-        raise EngineInputError("formState.image", FEWER_THAN_TWO)
+        raise EngineInputError("formState.image", FEWER_THAN_TWO,
+                               reason="fewer_than_two_faces")
     found = sorted(found[:2], key=lambda face: float(face.center[0]))  # left, right
     if not any(covers_lips(mask, face.points) for face in found):
-        raise EngineInputError("formState.mask_image", MASK_NO_FACE)
+        raise EngineInputError("formState.mask_image", MASK_NO_FACE, reason="mask_misses_face")
     return found
 
 

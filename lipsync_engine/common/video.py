@@ -84,7 +84,7 @@ def video_faces(request: EngineRequest, plan: Plan, mask: np.ndarray | None, nee
         faces.warnings.append(f"{missing} of {len(points)} source frames show no face we "
                               "can find: they pass through unchanged.")
     if mask is not None and not any(covers_lips(mask, p) for p in found[::5]):
-        raise EngineInputError("formState.mask_image", MASK_NO_FACE)
+        raise EngineInputError("formState.mask_image", MASK_NO_FACE, reason="mask_misses_face")
     return faces
 
 

@@ -151,8 +151,22 @@
     }
     badge.textContent = tr(gettext("Failed"));
     this.el("job-status-text").textContent = tr(gettext("No credits were charged."));
+    this.showFailure(job);
+  };
+
+  // Why it failed, worded by the site in the reader's language (the API's `error` is English
+  // and names fields such as formState.image); the API's text only if the site cannot answer.
+  JobPanel.prototype.showFailure = async function (job) {
     const error = this.el("job-error");
-    error.textContent = tr(gettext("The job failed: %(error)s"), { error: job.error });
+    let message = job.failureMessage;
+    if (!message) {
+      error.textContent = tr(gettext("The job failed: %(error)s"), { error: job.error });
+      const response = await fetch(this.pageUrl + job.id + "/failure/",
+                                   { credentials: "same-origin" }).catch(() => null);
+      const body = response && response.ok ? await response.json() : {};
+      message = body.message;
+    }
+    if (message) error.textContent = tr(gettext("The job failed: %(error)s"), { error: message });
     error.hidden = false;
   };
 

@@ -48,9 +48,27 @@ def test_unknown_resolution_names_the_allowed_ones():
         job_price(resolution="1080p", seconds=3)
 
 
-def test_video_and_image_are_billed_for_the_audio():
-    assert billed_seconds(model="lipsync-video", audio_seconds=7.5) == 7.5
+def test_image_is_billed_for_the_audio():
     assert billed_seconds(model="lipsync-image", audio_seconds=3) == 3.0
+
+
+def test_a_longer_video_is_trimmed_and_billed_for_the_audio():
+    # The contract's rule: 20 s of video with 7.5 s of audio -> 7.5 s billed.
+    assert billed_seconds(model="lipsync-video", audio_seconds=7.5, video_seconds=20) == 7.5
+
+
+def test_a_shorter_video_is_extended_and_billed_for_the_video():
+    # 8 s of video with 12 s of audio: the video is extended to 12 s, billed 8 s.
+    assert billed_seconds(model="lipsync-video", audio_seconds=12, video_seconds=8) == 8.0
+    # The 5 s minimum still applies: 3 s of video, 10 s of audio at 480p = 5 x 2 credits.
+    seconds = billed_seconds(model="lipsync-video", audio_seconds=10, video_seconds=3)
+    assert job_price(resolution="480p", seconds=seconds) == 10
+
+
+def test_the_output_length_limit_applies_to_the_audio_of_an_extended_video(settings):
+    settings.LIPSYNC_MAX_JOB_SECONDS = 60
+    with pytest.raises(JobTooLongError):
+        billed_seconds(model="lipsync-video", audio_seconds=61, video_seconds=5)
 
 
 @pytest.mark.parametrize(
@@ -69,6 +87,7 @@ def test_multi_defaults_to_meanwhile():
     "kwargs",
     [
         {"model": "lipsync-video"},
+        {"model": "lipsync-video", "audio_seconds": 3},
         {"model": "lipsync-image-multi", "left_seconds": 3},
         {"model": "lipsync-image-multi", "left_seconds": 3, "right_seconds": 2, "order": "x"},
         {"model": "lipsync-audio", "audio_seconds": 3},

@@ -226,7 +226,10 @@ def test_a_failed_jobs_bar_shows_failure(site, busy_customer):
         bar = page.locator("#job-progress")
         assert bar.evaluate("b => b.value") == 100
         assert bar.evaluate("b => getComputedStyle(b).accentColor") == "rgb(201, 42, 42)"
-        expect(page.locator("#job-error")).to_contain_text("not an audio file we can read")
+        # The site's wording of the failure (errorCode input_not_media, the audio), not the
+        # API's "formState.audio ..." sentence.
+        expect(page.locator("#job-error")).to_have_text(
+            "The job failed: We could not read the audio. Use a supported file of the right kind.")
         expect(page.locator("#job-cancel")).to_be_hidden()
 
 
@@ -243,3 +246,45 @@ def test_on_a_desktop_the_links_show_in_one_row_without_a_menu(site, busy_custom
         expect(page.locator(".mainnav").get_by_role("link", name="Job history")).to_be_visible()
         expect(page.locator("#job-warnings")).to_contain_text("Notes on this video")
         screenshot(page, "desktop-job-page")
+
+
+# --- the API docs, offline (every request that leaves the site is aborted by browser_page) ----
+
+
+def _requests_elsewhere(page, site: str) -> list[str]:
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(site)
+            else elsewhere.append(request.url))
+    return elsewhere
+
+
+def test_swagger_ui_lists_the_operations_offline(site, owner):
+    with browser_page(site, owner, PHONE) as page:
+        elsewhere = _requests_elsewhere(page, site)
+        page.goto(f"{site}/api/docs/")
+        expect(page.locator(".opblock-summary-path", has_text="/api/v1/lipsync-image").first
+               ).to_be_visible()
+        expect(page.locator(".opblock-summary-path", has_text="/api/v1/estimate")).to_be_visible()
+        assert elsewhere == []
+
+
+def test_redoc_lists_the_operations_offline(site, owner):
+    with browser_page(site, owner, PHONE) as page:
+        elsewhere = _requests_elsewhere(page, site)
+        page.goto(f"{site}/api/redoc/")
+        expect(page.get_by_role("heading", name="Job status and result")).to_be_visible()
+        expect(page.get_by_role("heading", name="The price of a job before submitting it")
+               ).to_be_visible()
+        # Only ReDoc's own "API docs by Redocly" badge points elsewhere (an image, not needed).
+        assert [url for url in elsewhere if not url.endswith("/redoc/logo-mini.svg")] == []
+
+
+def test_the_api_guides_code_scrolls_inside_its_box_on_a_phone(site, owner):
+    with browser_page(site, owner, PHONE) as page:
+        page.goto(f"{site}/docs/")
+        width = page_width(page)
+        assert width["scroll"] <= width["inner"]
+        pre = page.locator("pre", has_text="curl -X POST")
+        assert pre.evaluate("p => getComputedStyle(p).overflowX") == "auto"
+        assert pre.evaluate("p => p.scrollWidth > p.clientWidth")  # long lines: it scrolls
+        expect(page.locator("#error-code-catalog")).to_contain_text("no_face")

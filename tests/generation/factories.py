@@ -51,14 +51,15 @@ def make_running_job(owner, *, ledger="user", credits=10) -> Job:
     return job
 
 
-def make_failed_job(owner, *, ledger="user", error="formState.audio is not audio.") -> Job:
+def make_failed_job(owner, *, ledger="user", error="formState.audio is not audio.",
+                    error_code="input_not_media", error_input="audio") -> Job:
     account = funded_account(owner, ledger, 10)
     job = make_job(owner, status=Status.RUNNING, ledger=ledger, credits=10,
                    started_at=timezone.now())
     credit_hold_create(account=account, job_id=job.id, amount=10)
     credit_hold_release(job_id=job.id)
-    Job.objects.filter(pk=job.pk).update(status=Status.FAILED, error=error,
-                                         completed_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(status=Status.FAILED, error=error, error_code=error_code,
+                                         error_input=error_input, completed_at=timezone.now())
     job.refresh_from_db()
     return job
 

@@ -17,7 +17,7 @@ def media_in_tmp(settings, tmp_path):
 
 
 def schema_of_job_object(client) -> dict:
-    schema = json.loads(client.get("/api/v1/openapi.json?format=json").content)
+    schema = json.loads(client.get("/api/v1/openapi.json").content)
     return schema["components"]["schemas"]["JobObject"]
 
 
@@ -44,5 +44,9 @@ def test_the_schema_describes_exactly_the_fields_sent(owner, media_in_tmp):
 
     assert list(schema["properties"]) == list(body)
     assert body["status"] == Status.COMPLETED and body["output"].startswith("http")
+    assert body["expiresAt"] and failed["expiresAt"] is None
+    assert failed["errorCode"] == "input_not_media" and failed["credits"] == 0
+    assert schema["properties"]["errorCode"]["nullable"] is True
+    assert "no_face" in json.dumps(schema["properties"]["errorCode"])
     for name in [name for name, value in failed.items() if value is None]:
         assert schema["properties"][name].get("nullable") is True, name

@@ -127,7 +127,8 @@ def test_a_test_event_is_a_signed_sample_job_delivered_like_any_other(client, ow
     job = Webhook(signing_secret_get_or_create(owner=owner).secret).verify(
         request.body, request.headers)
     assert set(job) == {"id", "model", "status", "output", "error", "executionTime", "timings",
-                        "progress", "credits", "warnings", "createdAt", "completedAt"}
+                        "progress", "credits", "warnings", "errorCode", "createdAt",
+                        "completedAt", "expiresAt"}
     assert job["status"] == "completed" and json.loads(request.body) == job
     delivery = Delivery.objects.get()
     assert delivery.event == Event.TEST and delivery.status == DeliveryStatus.SUCCEEDED

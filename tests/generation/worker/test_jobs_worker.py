@@ -43,7 +43,8 @@ def test_the_briefs_polling_example_end_to_end(api, local_inputs, media, tmp_pat
     assert job["credits"] == 20  # 1.5 s -> minimum 5 s x 4 credits at 720p
     assert job["executionTime"] > 0
     assert {"queue", "download", "render", "encode", "upload"} <= set(job["timings"])
-    assert job["completedAt"] is not None
+    assert job["completedAt"] is not None and job["errorCode"] is None
+    assert job["expiresAt"] > job["completedAt"]
     assert api.get("/api/v1/balance").json() == {
         "ledger": "api", "balance": 980, "held": 0, "available": 980}
 
@@ -69,18 +70,23 @@ def test_multi_and_video_modes_complete(api, local_inputs, media):
         job = api.get(f"/api/v1/jobs/{job_id}").json()
         assert job["status"] == "completed", job
     assert Job.objects.get(pk=multi).billed_seconds == pytest.approx(2.5, abs=0.05)
+    # A 1 s video with 1.5 s of audio is extended to the audio's length and billed on the
+    # video's (the contract's rule), at the 5 s minimum: 10 credits at 480p.
+    video_job = Job.objects.get(pk=video)
+    assert video_job.billed_seconds == pytest.approx(1.0, abs=0.05)
+    assert video_job.output_duration == pytest.approx(1.5, abs=0.1) and video_job.credits == 10
 
 
-@pytest.mark.parametrize("serve, says", [
+@pytest.mark.parametrize("serve, says, code", [
     (lambda server, media: server.status("/voice.wav", 404),
-     "formState.audio could not be downloaded"),
+     "formState.audio could not be downloaded", "input_unreachable"),
     (lambda server, media: server.serve_file("/voice.wav", media.text, "audio/wav"),
-     "formState.audio"),
+     "formState.audio", "input_not_media"),
     (lambda server, media: server.serve_file("/voice.wav", media.image_png, "audio/wav"),
-     "formState.audio"),
+     "formState.audio", "input_not_media"),
 ])
 def test_a_bad_input_fails_the_job_clearly_and_costs_nothing(api, local_inputs, media, serve,
-                                                              says):
+                                                              says, code):
     image = local_inputs.serve_file("/face.png", media.image_png, "image/png")
     audio = serve(local_inputs, media)
     job_id = api.post("/api/v1/lipsync-image", {"formState": {"image": image, "audio": audio}},
@@ -89,7 +95,8 @@ def test_a_bad_input_fails_the_job_clearly_and_costs_nothing(api, local_inputs, 
     job = api.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "failed"
     assert job["error"].startswith(says), job["error"]
-    assert job["output"] is None and job["executionTime"] is None
+    assert job["errorCode"] == code and job["credits"] == 0
+    assert job["output"] is None and job["executionTime"] is None and job["expiresAt"] is None
     assert api.get("/api/v1/balance").json()["available"] == 1000
 
 
@@ -104,6 +111,7 @@ def test_not_enough_credits_for_the_real_length_fails_and_costs_nothing(owner, l
     job = client.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "failed"
     assert "needs 24 API credits" in job["error"] and "10 are available" in job["error"]
+    assert job["errorCode"] == "insufficient_credits" and job["credits"] == 0
     assert client.get("/api/v1/balance").json() == {
         "ledger": "api", "balance": 10, "held": 0, "available": 10}
 
