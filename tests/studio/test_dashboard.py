@@ -86,6 +86,14 @@ def test_the_api_guide_has_the_examples_and_links_the_openapi_docs(client):
                     "import fetch from 'node-fetch';", "curl -X POST"):
         assert example in html, example
     assert client.get(reverse("api-docs")).status_code == 200
+    # One spec table per endpoint, the brief's response examples, the errorCode catalog, billing.
+    assert html.count('class="table spec"') == 7
+    for text in ("<code>formState.left_audio</code>", "Response if failed",
+                 "&quot;errorCode&quot;: &quot;input_not_media&quot;",
+                 "<code>input_unreachable</code>", "3 s audio, 720p  = 5 s × 4 = 20 credits",
+                 "10 s audio, 480p = 10 s × 2 = 20 credits", "Outputs live 7 days",
+                 "billed on the video"):
+        assert text in html, text
 
 
 def test_shows_the_operators_limits_and_where_the_account_stands(owner_client, owner, settings):
@@ -101,11 +109,3 @@ def test_shows_the_operators_limits_and_where_the_account_stands(owner_client, o
     assert "Active API keys: 1 of 7." in limits
     assert "Uploads: 0 bytes of 2000 MB; each is deleted after 7 days." in limits
     assert "API credits are frozen: a payment was disputed" in limits
-    # One spec table per endpoint, the brief's response examples, the errorCode catalog, billing.
-    assert html.count('class="table spec"') == 7
-    for text in ("<code>formState.left_audio</code>", "Response if failed",
-                 "&quot;errorCode&quot;: &quot;input_not_media&quot;",
-                 "<code>input_unreachable</code>", "3 s audio, 720p  = 5 s × 4 = 20 credits",
-                 "10 s audio, 480p = 10 s × 2 = 20 credits", "Outputs live 7 days",
-                 "billed on the video"):
-        assert text in html, text
