@@ -7,6 +7,7 @@ it; submits only validate and enqueue). POST /estimate downloads its inputs, so 
 Bounded by --max-examples so the run takes about a minute.
 """
 
+import ipaddress
 import socket
 import subprocess
 import sys
@@ -30,13 +31,27 @@ pytestmark = [pytest.mark.django_db(transaction=True),
 @pytest.fixture
 def every_name_is_public(monkeypatch):
     """Every host name resolves to a public address, in the live server's thread too (the
-    schemathesis process reaches the server by its address, not through this)."""
+    schemathesis process reaches the server by its address, not through this). Address
+    literals and localhost resolve as usual: the server reaches Redis and PostgreSQL by them."""
+
+    real = socket.getaddrinfo
 
     def fake(host, port, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name == "localhost" or _is_address(name):  # the server's own services (Redis, DB)
+            return real(host, port, *args, **kwargs)
         return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "",
                  (PUBLIC_TEST_ADDRESS, int(port or 443)))]
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def test_the_api_keeps_to_its_schema(live_server, settings, owner, tmp_path,
