@@ -17,14 +17,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..common.boxes import Box, clipped_box, resized_crop
+
 FACE_SIZE = 256
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
              377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67,
              109)
 NOSE_BRIDGE_LOW = 5  # mesh point on the bridge just above the nose tip
 CHIN_MARGIN = 0.05  # of the chin-to-nose distance, below the chin
-
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive ends)
+MIN_SIDE = 16  # pixels: a smaller face box is no face to draw
 
 
 def face_box(points: np.ndarray, frame_shape: tuple[int, ...]) -> Box | None:
@@ -35,23 +36,12 @@ def face_box(points: np.ndarray, frame_shape: tuple[int, ...]) -> Box | None:
     chin = float(oval[:, 1].max())
     nose = float(points[NOSE_BRIDGE_LOW, 1])
     half = max(1.0, chin - nose) * (1 + CHIN_MARGIN)
-    return _clipped((x0, nose - half, x1, nose + half), frame_shape)
-
-
-def _clipped(box, frame_shape) -> Box | None:
-    height, width = frame_shape[:2]
-    x0, y0 = max(0, int(round(box[0]))), max(0, int(round(box[1])))
-    x1, y1 = min(width, int(round(box[2]))), min(height, int(round(box[3])))
-    if x1 - x0 < 16 or y1 - y0 < 16:
-        return None
-    return x0, y0, x1, y1
+    return clipped_box((x0, nose - half, x1, nose + half), frame_shape, MIN_SIDE)
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:
     """(256, 256, 3) RGB uint8: the box squeezed to the network's size."""
-    x0, y0, x1, y1 = box
-    return cv2.resize(np.ascontiguousarray(frame[y0:y1, x0:x1]), (FACE_SIZE, FACE_SIZE),
-                      interpolation=cv2.INTER_AREA)
+    return resized_crop(frame, box, FACE_SIZE)
 
 
 def network_pictures(face: np.ndarray) -> np.ndarray:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..common.boxes import Box, clipped_box, resized_crop
 from ..common.faces import FACE_OVAL
 from .model import FACE_SIZE
 
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
-
 BOTTOM_PAD = 0.08  # of the face height: the detector boxes of training reach below the chin
+
+MIN_SIDE = 8  # pixels: a smaller face box is no face to draw
 
 
 def face_box(points: np.ndarray, frame_shape: tuple[int, ...]) -> Box | None:
@@ -26,23 +27,12 @@ def face_box(points: np.ndarray, frame_shape: tuple[int, ...]) -> Box | None:
     x0, y0 = oval.min(axis=0)
     x1, y1 = oval.max(axis=0)
     y1 += BOTTOM_PAD * (y1 - y0)
-    return _clipped((x0, y0, x1, y1), frame_shape)
-
-
-def _clipped(box, frame_shape) -> Box | None:
-    height, width = frame_shape[:2]
-    x0, y0 = max(0, int(round(box[0]))), max(0, int(round(box[1])))
-    x1, y1 = min(width, int(round(box[2]))), min(height, int(round(box[3])))
-    if x1 - x0 < 8 or y1 - y0 < 8:
-        return None
-    return x0, y0, x1, y1
+    return clipped_box((x0, y0, x1, y1), frame_shape, MIN_SIDE)
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:
     """The box resized to 96x96 (RGB uint8)."""
-    x0, y0, x1, y1 = box
-    return cv2.resize(np.ascontiguousarray(frame[y0:y1, x0:x1]), (FACE_SIZE, FACE_SIZE),
-                      interpolation=cv2.INTER_AREA)
+    return resized_crop(frame, box, FACE_SIZE)
 
 
 def network_faces(target: np.ndarray, reference: np.ndarray) -> np.ndarray:
