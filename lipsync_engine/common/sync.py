@@ -11,10 +11,12 @@ same measure:
     {"method": "lip-gap-vs-loudness", "r": 0.71, "lag_frames": 0, "r_at_zero": 0.71,
      "frames": 83, "fps": 25.0, "ok": true, "faces": [...]}   # "faces": multi mode only
 
-"r" is Pearson's r at the best lag; "ok" is false when |lag| > 2 frames, r < 0.3, or the lips
+"r" is Pearson's r at the best lag; "ok" is false when |lag| > 2 frames, r < 0.3, the lips
 do not move (a still mouth's gap jitters by ~0.001 eye distances, a speaking one's by ~0.03: the
-jitter of a still mouth can correlate with speech by chance, and is no lip-sync); then a warning
-is added too. For multi mode the top level is the worse of the two faces, each measured over
+jitter of a still mouth can correlate with speech by chance, and is no lip-sync), or the audio
+holds no speech ("speech": false; its loudness spans under 6 dB, where speech spans ~50 dB
+between pauses and vowels: a closed mouth's jitter against a room's noise is no lip-sync
+either); then a warning is added too. For multi mode the top level is the worse of the two faces, each measured over
 the frames where its own track plays.
 """
 
@@ -30,6 +32,7 @@ MAX_LAG = 12
 LOW_R = 0.3
 MAX_GOOD_LAG = 2
 MIN_LIP_MOTION = 0.005  # standard deviation of the gap (in eye distances) of lips that move
+MIN_SPEECH_RANGE_DB = 6.0  # loudness range (5th to 95th percentile) of audio that holds speech
 JOB_STEP = 3  # a job measures every 3rd frame: ~2 ms a frame, a few % of a 720p render
 
 
@@ -94,9 +97,19 @@ def correlate(gap: np.ndarray, envelope: np.ndarray, active: np.ndarray | None =
         if not np.isnan(r) and (np.isnan(best_r) or r > best_r):
             best_r, best_lag = r, lag
     measured = int(usable.sum())
-    ok_flag = bool(not np.isnan(best_r) and best_r >= LOW_R and abs(best_lag) <= MAX_GOOD_LAG)
+    speech = holds_speech(envelope[usable])
+    ok_flag = bool(not np.isnan(best_r) and best_r >= LOW_R and abs(best_lag) <= MAX_GOOD_LAG
+                   and speech)
     return {"method": method, "r": _round(best_r), "lag_frames": int(best_lag),
-            "r_at_zero": _round(at_zero), "frames": measured, "ok": ok_flag}
+            "r_at_zero": _round(at_zero), "frames": measured, "ok": ok_flag, "speech": speech}
+
+
+def holds_speech(envelope: np.ndarray) -> bool:
+    """The loudness rises and falls as speech does (not silence or a steady noise)."""
+    if len(envelope) == 0:
+        return False
+    low, high = np.percentile(envelope, [5, 95])
+    return bool(high - low >= MIN_SPEECH_RANGE_DB)
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -139,6 +152,9 @@ def warning_for(report: dict, fps: float) -> str | None:
                 "(no face found in enough frames, or silent audio).")
     if report["ok"]:
         return None
+    if report.get("speech") is False:
+        return ("Lip-sync self-check: the audio holds no speech (its loudness hardly changes), "
+                "so there is nothing for the lips to follow.")
     lag_ms = round(report["lag_frames"] * 1000 / fps)
     return (f"Lip-sync self-check: lip movement matches the audio weakly (r = {report['r']}, "
             f"best at {report['lag_frames']:+d} frames = {lag_ms:+d} ms).")
