@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from .encode import FrameWriter
 from .mask import load_mask
 from .plan import Plan, analyse
 from .speakers import looped_source
+
+if TYPE_CHECKING:  # video.py imports PyAV, which image modes never load
+    from .video import StoredFrames
 
 
 @dataclass
@@ -27,7 +30,7 @@ class Analysed:
     frame_count: int
     mask: np.ndarray | None
     image: np.ndarray | None = None  # image modes: the still at the output size
-    video_frames: np.ndarray | None = None  # video mode: (n, h, w, 3), read-only
+    video_frames: StoredFrames | None = None  # video mode: RGB frame i = video_frames[i]
     warnings: list[str] = field(default_factory=list)
 
     def source_frame(self, index: int) -> tuple[np.ndarray, int]:
@@ -35,8 +38,14 @@ class Analysed:
         forward and backward."""
         if self.image is not None:
             return self.image, 0
-        source = looped_source(index, len(self.video_frames))
+        source = self.source_index(index)
         return self.video_frames[source], source
+
+    def source_index(self, index: int) -> int:
+        """The source frame output frame `index` shows (0 for a still), without fetching it."""
+        if self.image is not None:
+            return 0
+        return looped_source(index, len(self.video_frames))
 
 
 def planned(request: EngineRequest,

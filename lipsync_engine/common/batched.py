@@ -149,7 +149,7 @@ def _output(prepared, writer: FrameWriter, metered: list, paste: Paste,
     def handle(batch: FaceBatch, faces: Faces) -> None:
         for index, (_source, frame) in zip(range(batch.start, batch.stop), composed(
                 prepared, batch, faces(), paste, weights), strict=True):
-            _, source_index = prepared.source_frame(index)  # image modes: always 0
+            source_index = prepared.source_index(index)  # image modes: always 0
             for meter, speaker in metered:
                 box = speaker.meter_boxes[source_index]
                 if box is not None:

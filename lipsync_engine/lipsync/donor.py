@@ -17,6 +17,7 @@ donor is used with the painted inside (render.paint_mouth), as for a still.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -50,6 +51,7 @@ class Donor:
     roll: float = 0.0  # head roll against the neutral frame, radians
     painter: FaceRig | None = None  # the rig paint_mouth uses (teeth from this frame)
     gap: float = 0.0  # its inner-lip gap, mouth widths
+    outline: np.ndarray | None = None  # landmarks around its triangles, in order (see outline())
 
     def lends_inside(self, target: np.ndarray) -> bool:
         """Its own inside fits a target this open (stretched much further, its teeth would
@@ -83,7 +85,33 @@ def make_donor(frame: np.ndarray, points: np.ndarray, skin: np.ndarray, index: i
     rig = replace(painter, source_open=False) if opened else painter
     roll = 0.0 if reference is None else head_roll(reference, points)
     return Donor(frame, points, rig, index, opened, mouth_shape(points), roll, painter,
-                 source_gap(points))
+                 source_gap(points), outline(rig.triangles))
+
+
+def outline(triangles: np.ndarray) -> np.ndarray | None:
+    """The landmarks around the union of these triangles, in order: one polygon to fill where
+    filling ~150 triangles one by one costs ~1 ms a frame. None unless the border is one loop."""
+    edges = Counter()
+    for a, b, c in triangles.tolist():
+        for edge in ((a, b), (b, c), (c, a)):
+            edges[tuple(sorted(edge))] += 1
+    border = [edge for edge, count in edges.items() if count == 1]  # not shared: the border
+    neighbours = defaultdict(list)
+    for a, b in border:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    if not border or any(len(ends) != 2 for ends in neighbours.values()):
+        return None
+    start = border[0][0]
+    loop, previous, current = [start], None, start
+    while True:
+        first, second = neighbours[current]
+        following = second if first == previous else first
+        if following == start:
+            break
+        loop.append(following)
+        previous, current = current, following
+    return np.array(loop) if len(loop) == len(neighbours) else None
 
 
 def mouth_shape(points: np.ndarray) -> np.ndarray:
@@ -183,9 +211,14 @@ def _feathered(target: np.ndarray, donor: Donor, box) -> np.ndarray:
     """1 well inside the donor's triangles (at their target place), fading to 0 at their edge."""
     x0, y0, x1, y1 = box
     mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    corners = np.round((target[donor.rig.triangles] - [x0, y0]) * (1 << _SHIFT)).astype(np.int32)
-    for polygon in corners:
-        cv2.fillConvexPoly(mask, polygon, 255, lineType=cv2.LINE_8, shift=_SHIFT)
+    if donor.outline is not None:
+        border = np.round((target[donor.outline] - [x0, y0]) * (1 << _SHIFT)).astype(np.int32)
+        cv2.fillPoly(mask, [border], 255, lineType=cv2.LINE_8, shift=_SHIFT)
+    else:
+        corners = np.round((target[donor.rig.triangles] - [x0, y0]) * (1 << _SHIFT)).astype(
+            np.int32)
+        for polygon in corners:
+            cv2.fillConvexPoly(mask, polygon, 255, lineType=cv2.LINE_8, shift=_SHIFT)
     # Between the lips too: the donor's lips close over it, and the frame's own (perhaps open)
     # mouth must not show through.
     inner = np.round((inner_polygon(target) - [x0, y0]) * (1 << _SHIFT)).astype(np.int32)
