@@ -298,11 +298,8 @@ def _warp_heads(prepared: Prepared, out: np.ndarray, moves) -> list[np.ndarray]:
     for _speaker, _field, _target, found in moves:
         if found is not None:
             _lay_triangle_map(found, map_x, map_y, xs, ys, (x0, y0, x1, y1))
-    region = out[y0:y1, x0:x1]
-    if region.flags.c_contiguous:  # the whole width: remap straight into the frame
-        warp.remap_into(image, map_x, map_y, region)
-    else:
-        region[...] = warp.remap(image, map_x, map_y)
+    # Straight into the frame (its rows are contiguous, the box need not span its width).
+    warp.remap_into(image, map_x, map_y, out[y0:y1, x0:x1])
     return shifts
 
 

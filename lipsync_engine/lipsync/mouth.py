@@ -112,35 +112,59 @@ def lip_displacements(points: np.ndarray, shape: Shape,
         return np.interp(x, np.concatenate([[-1.05], xs, [1.05]]),
                          np.concatenate([[0.0], changes, [0.0]]))
 
-    inside_upper, inside_lower = lip_interior(points)
-    upper_ids = np.array(sorted(set(LIPS_OUTER_UPPER + LIPS_INNER_UPPER + inside_upper)
-                                - set(CORNERS)))
-    lower_ids = np.array(sorted(set(LIPS_OUTER_LOWER + LIPS_INNER_LOWER + inside_lower)
-                                - set(CORNERS)))
+    ids = _lip_ids(*lip_interior(points))
+    upper_ids, lower_ids, lips = ids.upper, ids.lower, ids.lips
+    inside_upper, inside_lower = ids.inside_upper, ids.inside_lower
     delta[upper_ids, 1] -= UPPER_SHARE * opening_at(local[upper_ids, 0])
     delta[lower_ids, 1] += (1 - UPPER_SHARE) * opening_at(local[lower_ids, 0])
-    lips = np.array(sorted(set(LIPS) | set(inside_upper) | set(inside_lower)))
     x = local[lips, 0]
     # Rounding: corners in, lips pushed out (fuller). Spreading: corners out and up, thinner.
     delta[lips, 0] += (-0.24 * rounding + 0.10 * shape.spread) * x
     delta[lips, 1] -= 0.03 * shape.spread * np.clip(np.abs(x), 0, 1) ** 2
-    outer_upper = np.array(sorted(set(LIPS_OUTER_UPPER) - set(CORNERS)))
-    outer_lower = np.array(sorted(set(LIPS_OUTER_LOWER) - set(CORNERS)))
+    outer_upper, outer_lower = ids.outer_upper, ids.outer_lower
     fullness = 0.04 * rounding - 0.02 * shape.spread - 0.02 * shape.press
     delta[outer_upper, 1] -= fullness
     delta[outer_lower, 1] += fullness
     # The landmarks inside the lips go half as far: the lip's own thickness changes smoothly.
-    delta[list(inside_upper), 1] -= fullness / 2
-    delta[list(inside_lower), 1] += fullness / 2
+    delta[inside_upper, 1] -= fullness / 2
+    delta[inside_lower, 1] += fullness / 2
     # F/V: the lower lip comes up and back under the upper teeth.
     delta[outer_lower, 1] -= 0.04 * shape.fv
-    delta[list(inside_lower), 1] -= 0.02 * shape.fv
+    delta[inside_lower, 1] -= 0.02 * shape.fv
     moved = frame.to_frame(delta).astype(np.float32)
     result = spread_to_skin(points, moved, weights)
     # The landmarks inside the lips (between their outer and inner lines) move with the lip.
-    inside = list(inside_upper + inside_lower)
-    result[inside] = moved[inside]
+    result[ids.inside] = moved[ids.inside]
     return result
+
+
+@dataclass(frozen=True)
+class _LipIds:
+    """Landmark ids lip_displacements moves, as index arrays (the mesh's topology: made once)."""
+
+    upper: np.ndarray  # the upper lip's lines and interior, less the corners
+    lower: np.ndarray
+    lips: np.ndarray  # every lip landmark, interior included
+    outer_upper: np.ndarray  # the outer lines, less the corners
+    outer_lower: np.ndarray
+    inside_upper: np.ndarray  # between the outer and the inner line
+    inside_lower: np.ndarray
+    inside: np.ndarray
+
+
+@cache
+def _lip_ids(inside_upper: tuple[int, ...], inside_lower: tuple[int, ...]) -> _LipIds:
+    def ids(values) -> np.ndarray:
+        return np.array(list(values), np.intp)
+
+    return _LipIds(
+        upper=ids(sorted(set(LIPS_OUTER_UPPER + LIPS_INNER_UPPER + inside_upper) - set(CORNERS))),
+        lower=ids(sorted(set(LIPS_OUTER_LOWER + LIPS_INNER_LOWER + inside_lower) - set(CORNERS))),
+        lips=ids(sorted(set(LIPS) | set(inside_upper) | set(inside_lower))),
+        outer_upper=ids(sorted(set(LIPS_OUTER_UPPER) - set(CORNERS))),
+        outer_lower=ids(sorted(set(LIPS_OUTER_LOWER) - set(CORNERS))),
+        inside_upper=ids(inside_upper), inside_lower=ids(inside_lower),
+        inside=ids(inside_upper + inside_lower))
 
 
 _LIP_INTERIOR: list[tuple[tuple[int, ...], tuple[int, ...]]] = []

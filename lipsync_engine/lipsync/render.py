@@ -90,9 +90,22 @@ def _curve(frame: MouthFrame, points: np.ndarray, ids) -> tuple[np.ndarray, np.n
     return local[order, 0], local[order, 1]
 
 
+_INNER_POLYGON = np.array(LIPS_INNER_UPPER + LIPS_INNER_LOWER[::-1][1:-1])
+_OUTER_POLYGON = np.array(LIPS_OUTER_UPPER + LIPS_OUTER_LOWER[::-1][1:-1])
+
+
 def inner_polygon(points: np.ndarray) -> np.ndarray:
-    return np.concatenate([points[list(LIPS_INNER_UPPER)],
-                           points[list(LIPS_INNER_LOWER[::-1])][1:-1]])
+    return points[_INNER_POLYGON]
+
+
+def _box_around(polygon: np.ndarray, before: int, after: int, frame_shape
+                ) -> tuple[int, int, int, int]:
+    """The pixel box around `polygon`, `before` pixels wider up and left, `after` down and right,
+    clipped to the frame (empty when x1 <= x0 or y1 <= y0)."""
+    height, width = frame_shape[:2]
+    low, high = polygon.min(axis=0), polygon.max(axis=0)
+    return (max(int(np.floor(low[0])) - before, 0), max(int(np.floor(low[1])) - before, 0),
+            min(int(np.ceil(high[0])) + after, width), min(int(np.ceil(high[1])) + after, height))
 
 
 def _pixels_inside(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -140,74 +153,125 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
                  ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
     """The backward map (target pixel -> position in the `moved` picture) over the box of the
     triangles that move; None when nothing moves."""
-    displacement = np.linalg.norm(target - moved, axis=1)
-    tris = rig.triangles[(displacement[rig.triangles] > _MOVING).any(axis=1)]
+    moving = np.linalg.norm(target - moved, axis=1) > _MOVING
+    tris = rig.triangles[moving[rig.triangles].any(axis=1)]
     if len(tris) == 0:
         return None
     height, width = frame_shape[:2]
-    corners = np.concatenate([target[tris].reshape(-1, 2), moved[tris].reshape(-1, 2)])
-    x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 2, 0)
-    x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 3, [width, height])
+    # The box of the moving triangles' corners, before and after: only their landmarks count.
+    used = np.zeros(len(target), bool)
+    used[tris] = True
+    corners = np.concatenate([target[used], moved[used]])
+    low, high = corners.min(axis=0), corners.max(axis=0)
+    x0, y0 = max(int(np.floor(low[0])) - 2, 0), max(int(np.floor(low[1])) - 2, 0)
+    x1, y1 = min(int(np.ceil(high[0])) + 3, width), min(int(np.ceil(high[1])) + 3, height)
     if x1 <= x0 or y1 <= y0:
         return None
     # Triangles that are (nearly) flat in the target cover no pixel: leave them out.
-    a, b, c = (target[tris][:, k] for k in range(3))
+    target_corners = target[tris]
+    a, b, c = target_corners[:, 0], target_corners[:, 1], target_corners[:, 2]
     ab, ac = b - a, c - a
     area = np.abs(ab[:, 0] * ac[:, 1] - ac[:, 0] * ab[:, 1])
-    tris = tris[area > 1e-3]
-    index = np.zeros((y1 - y0, x1 - x0), np.int32)
+    keep = area > 1e-3
+    tris, target_corners = tris[keep], target_corners[keep]
     origin = np.array([x0, y0], np.float32)
-    scaled = np.round((target[tris] - origin) * (1 << _SHIFT)).astype(np.int32)
+    index = _triangle_index(target_corners - origin, (y1 - y0, x1 - x0))
+    _fill_holes(index, inner_polygon(target) - origin)
+    map_x, map_y = _grid_maps((x0, y0, x1, y1))
+    inside = index > 0
+    rows, cols = np.nonzero(inside)
+    px, py = (cols + x0).astype(np.float32), (rows + y0).astype(np.float32)
+    sample = _sampled_points(rig, moved)
+    map_x[inside], map_y[inside] = _barycentric_positions(
+        target_corners, sample[tris], index[inside] - 1, px, py)
+    return (x0, y0, x1, y1), map_x, map_y
+
+
+def _triangle_index(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Each pixel's triangle number (1-based; 0: none), later triangles over earlier ones."""
+    index = np.zeros(shape, np.int32)
+    scaled = np.round(corners * (1 << _SHIFT)).astype(np.int32)
+    fill = cv2.fillConvexPoly
     for number, polygon in enumerate(scaled, start=1):
-        cv2.fillConvexPoly(index, polygon, number, lineType=cv2.LINE_8, shift=_SHIFT)
-    # Pixels on a shared edge that neither triangle claimed take a neighbour's map.
-    # Inside the lips (the mesh has no triangles there) the nearest lip takes over, so a closed
-    # or nearly closed mouth shows lip, not the source's teeth through a crack.
-    inner = np.zeros_like(index, np.uint8)
-    cv2.fillPoly(inner, [np.round((inner_polygon(target) - origin) * (1 << _SHIFT)).astype(
-        np.int32)], 1, lineType=cv2.LINE_8, shift=_SHIFT)
-    inner = cv2.dilate(inner, np.ones((3, 3), np.uint8))
-    # Cracks between triangles (pixels the rasteriser gave to none) are filled too; the outside
-    # of the mesh is not (it would grow the face by a pixel).
-    covered = (index > 0).astype(np.uint8)
-    cracks = cv2.morphologyEx(covered, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    fill = (inner > 0) | (cracks > 0)
-    for _ in range(6):
-        holes = (index == 0) & fill
-        if not holes.any():
-            break
-        grown = cv2.dilate(index.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
-        index = np.where(holes, grown, index)
-    # Barycentric coordinates, clipped to the triangle: a pixel the rasteriser gave a thin
-    # triangle although its centre lies just outside still maps between that triangle's corners.
-    inverse = _barycentric(target[tris])  # (n, 3, 3): [x y 1] @ inverse = weights
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    chosen = index - 1
-    inside = chosen >= 0
-    chosen_in = chosen[inside]
-    picked = inverse[chosen_in]
-    px, py = xs[inside], ys[inside]
-    # Per corner, as 1-D arrays: the same float32 operations in the same order as a (m, 3)
-    # product and sum, without the strided (m, 3, 2) temporaries.
-    weights = [np.clip(px * picked[:, 0, k] + py * picked[:, 1, k] + picked[:, 2, k], 0, None)
+        fill(index, polygon, number, cv2.LINE_8, _SHIFT)
+    return index
+
+
+def _fill_holes(index: np.ndarray, inner: np.ndarray) -> None:
+    """Pixels on a shared edge that neither triangle claimed take a neighbour's map (in place).
+
+    Inside the lips (the mesh has no triangles there) the nearest lip takes over, so a closed or
+    nearly closed mouth shows lip, not the source's teeth through a crack. Cracks between
+    triangles (pixels the rasteriser gave to none) are filled too; the outside of the mesh is
+    not (it would grow the face by a pixel). `inner`: the target's inner lips, in box pixels."""
+    square = np.ones((3, 3), np.uint8)
+    lips = np.zeros(index.shape, np.uint8)
+    cv2.fillPoly(lips, [np.round(inner * (1 << _SHIFT)).astype(np.int32)], 1,
+                 lineType=cv2.LINE_8, shift=_SHIFT)
+    lips = cv2.dilate(lips, square)
+    empty = index == 0
+    cracks = cv2.morphologyEx((~empty).view(np.uint8), cv2.MORPH_CLOSE, square)
+    holes = empty & ((lips > 0) | (cracks > 0))
+    if not holes.any():
+        return
+    # Holes only shrink from one step to the next, and a step reads one pixel around each: the
+    # box of the first holes, a pixel wider, holds all the work (the same values as the whole).
+    rows, cols = np.nonzero(holes.any(axis=1))[0], np.nonzero(holes.any(axis=0))[0]
+    ry0, ry1 = max(rows[0] - 1, 0), rows[-1] + 2
+    rx0, rx1 = max(cols[0] - 1, 0), cols[-1] + 2
+    part, fill = index[ry0:ry1, rx0:rx1], holes[ry0:ry1, rx0:rx1]
+    for step in range(6):
+        if step:
+            fill = fill & (part == 0)
+            if not fill.any():
+                break
+        # Triangle numbers stay far below 2**16: uint16 holds them exactly.
+        grown = cv2.dilate(part.astype(np.uint16), square)
+        np.copyto(part, grown, where=fill, casting="unsafe")
+
+
+def _grid_maps(box) -> tuple[np.ndarray, np.ndarray]:
+    """The identity map over `box`: each pixel's own x and y (float32)."""
+    x0, y0, x1, y1 = box
+    map_x = np.empty((y1 - y0, x1 - x0), np.float32)
+    map_y = np.empty_like(map_x)
+    map_x[...] = np.arange(x0, x1, dtype=np.float32)
+    map_y[...] = np.arange(y0, y1, dtype=np.float32)[:, None]
+    return map_x, map_y
+
+
+_LIP_PAIRS = (np.array(LIPS_INNER_UPPER[1:-1] + LIPS_INNER_LOWER[1:-1]),
+              np.array(LIPS_OUTER_UPPER[1:-1] + LIPS_OUTER_LOWER[1:-1]))
+
+
+def _sampled_points(rig: FaceRig, moved: np.ndarray) -> np.ndarray:
+    """Where the map samples each landmark: its own place, but an open source's inner lip line
+    borders its teeth, so there a little into the lip instead."""
+    if not rig.source_open:
+        return moved
+    inner_ids, outer_ids = _LIP_PAIRS
+    sample = moved.copy()
+    sample[inner_ids] += 0.25 * (moved[outer_ids] - moved[inner_ids])
+    return sample
+
+
+def _barycentric_positions(target_corners: np.ndarray, sample_corners: np.ndarray,
+                           chosen: np.ndarray, px: np.ndarray, py: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Source x and y of pixels (px, py) in triangles `chosen`: barycentric coordinates, clipped
+    to the triangle (a pixel the rasteriser gave a thin triangle although its centre lies just
+    outside still maps between that triangle's corners)."""
+    inverse = _barycentric(target_corners)  # (n, 3, 3): [x y 1] @ inverse = weights
+    # One gather of whole rows per table (a block copy), then strided columns: the same float32
+    # operations in the same order as a (m, 3) product and sum, without (m, 3, 3) temporaries.
+    picked = np.take(inverse.reshape(-1, 9), chosen, axis=0)  # column 3 * i + k: [i, k]
+    corner = np.take(sample_corners.reshape(-1, 6), chosen, axis=0)  # x0 y0 x1 y1 x2 y2
+    weights = [np.clip(px * picked[:, k] + py * picked[:, 3 + k] + picked[:, 6 + k], 0, None)
                for k in range(3)]
     total = np.maximum(weights[0] + weights[1] + weights[2], 1e-6)
     weights = [weight / total for weight in weights]
-    sample = moved
-    if rig.source_open:
-        # The source's inner lip line borders its teeth: sample a little into the lip instead.
-        sample = moved.copy()
-        for inner_ids, outer_ids in ((LIPS_INNER_UPPER, LIPS_OUTER_UPPER),
-                                     (LIPS_INNER_LOWER, LIPS_OUTER_LOWER)):
-            inner_ids, outer_ids = list(inner_ids[1:-1]), list(outer_ids[1:-1])
-            sample[inner_ids] += 0.25 * (moved[outer_ids] - moved[inner_ids])
-    corners_s = sample[tris][chosen_in]  # (m, 3, 2)
-    map_x, map_y = xs.copy(), ys.copy()
-    for axis, target_map in ((0, map_x), (1, map_y)):
-        values = corners_s[:, :, axis]
-        target_map[inside] = (weights[0] * values[:, 0] + weights[1] * values[:, 1]
-                              + weights[2] * values[:, 2])
-    return (int(x0), int(y0), int(x1), int(y1)), map_x, map_y
+    return tuple(weights[0] * corner[:, axis] + weights[1] * corner[:, 2 + axis]
+                 + weights[2] * corner[:, 4 + axis] for axis in (0, 1))
 
 
 def _barycentric(corners: np.ndarray) -> np.ndarray:
@@ -241,9 +305,7 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
     if middle < 1.2:
         _lip_line(out, target, 1 - middle / 1.2)
         return
-    height, width = out.shape[:2]
-    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int) - 1, 0)
-    x1, y1 = np.minimum(np.ceil(polygon.max(axis=0)).astype(int) + 2, [width, height])
+    x0, y0, x1, y1 = _box_around(polygon, 1, 2, out.shape)
     if x1 <= x0 or y1 <= y0:
         return
     alpha = np.zeros((y1 - y0, x1 - x0), np.uint8)
@@ -251,46 +313,52 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
                  lineType=cv2.LINE_AA, shift=_SHIFT)
     if not alpha.any():
         return
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    pixels = np.stack([xs, ys], axis=-1)
+    pixels = _pixel_grid((x0, y0, x1, y1))
+    shape = pixels.shape[:2]
     # Where each pixel is in the source picture's mouth frame (head motion undone).
     src = rig.frame
     head = pixels + head_shift
-    local = src.local(head.reshape(-1, 2)).reshape(*xs.shape, 2)
+    local = src.local(head.reshape(-1, 2)).reshape(*shape, 2)
     x, y = local[..., 0], local[..., 1]
-    now = frame_now.local(pixels.reshape(-1, 2)).reshape(*xs.shape, 2)
-    lower_now = np.interp(now[..., 0], *lower_t)
-    upper_now = np.interp(now[..., 0], *upper_t)
+    now = frame_now.local(pixels.reshape(-1, 2)).reshape(*shape, 2)
+    now_x, now_y = now[..., 0], now[..., 1]
+    lower_now = np.interp(now_x, *lower_t)
+    upper_now = np.interp(now_x, *upper_t)
     upper_src = np.interp(x, *rig.upper_curve)
     lower_src = np.interp(x, *rig.lower_curve)
     width_px = src.width
     opening = (lower_now - upper_now)  # widths, per column
+    widest = float(opening.max())
     light = float(np.clip(rig.light, 0.45, 1.25))
+    below_upper, above_lower = now_y - upper_now, lower_now - now_y
+    edge_distance = np.minimum(below_upper, above_lower)
+    across = (now_x / 0.6) ** 2  # tongue and lower teeth: round towards the corners
 
     # Cavity: dark red, darkest deep in the middle of the opening and towards the corners.
-    depth = np.clip(np.minimum(now[..., 1] - upper_now, lower_now - now[..., 1])
-                    / np.maximum(opening / 2, 1e-3), 0, 1)
+    depth = np.clip(edge_distance / np.maximum(opening / 2, 1e-3), 0, 1)
     cavity = np.array([0.30, 0.11, 0.11], np.float32) * light
-    shade = (0.85 - 0.45 * depth) * (1 - 0.55 * np.clip(np.abs(now[..., 0]), 0, 1) ** 2)
+    shade = (0.85 - 0.45 * depth) * (1 - 0.55 * np.clip(np.abs(now_x), 0, 1) ** 2)
     colour = cavity * shade[..., None]
-    # Tongue: a soft, dim red mound on the floor of the mouth, riding with the jaw.
-    tongue_y = (now[..., 1] - (lower_now - 0.10)) / 0.12
-    tongue = np.clip(1 - (now[..., 0] / 0.6) ** 2 - tongue_y ** 2, 0, 1) ** 0.5
-    tongue *= np.clip((opening - 0.08) / 0.12, 0, 1)
-    colour = _mix(colour, np.array([0.55, 0.24, 0.25], np.float32) * light * 0.75, tongue)
+    # Tongue: a soft, dim red mound on the floor of the mouth, riding with the jaw. (A mix with
+    # a weight of zero everywhere leaves the colour as it is: skipped.)
+    if widest > 0.08:
+        tongue_y = (now_y - (lower_now - 0.10)) / 0.12
+        tongue = np.clip(1 - across - tongue_y ** 2, 0, 1) ** 0.5
+        tongue *= np.clip((opening - 0.08) / 0.12, 0, 1)
+        colour = _mix(colour, np.array([0.55, 0.24, 0.25], np.float32) * light * 0.75, tongue)
     # The inner, wet side of the lips borders the opening (not a dark ring): lip colour, a
     # little darker, fading into the cavity.
     if rig.lip_colour is not None:
-        edge_distance = np.minimum(now[..., 1] - upper_now, lower_now - now[..., 1])
         rim = np.clip(1 - edge_distance / 0.03, 0, 1) * 0.85
         colour = _mix(colour, rig.lip_colour / 255 * 0.72, rim)
     # Lower teeth: a narrow, shadowed band just above the lower lip when the jaw is well open.
     lower_band = 0.035 * np.clip((opening - 0.18) / 0.1, 0, 1)
-    edge_lower = lower_now - lower_band
-    in_lower = _smooth_step(edge_lower - 0.006, edge_lower + 0.006, now[..., 1])
-    in_lower *= np.clip(1 - (now[..., 0] / 0.6) ** 2, 0, 1) * (lower_band > 0.004)
     teeth = rig.teeth_colour
-    colour = _mix(colour, teeth * 0.5 * _teeth_shade(now[..., 0])[..., None], in_lower * 0.8)
+    if float(lower_band.max()) > 0.004:
+        edge_lower = lower_now - lower_band
+        in_lower = _smooth_step(edge_lower - 0.006, edge_lower + 0.006, now_y)
+        in_lower *= np.clip(1 - across, 0, 1) * (lower_band > 0.004)
+        colour = _mix(colour, teeth * 0.5 * _teeth_shade(now_x)[..., None], in_lower * 0.8)
     # Upper teeth: fixed to the head, edge just under the source's (closed) lip line.
     if rig.source_open:
         edge = lower_src - 0.01
@@ -312,12 +380,21 @@ def paint_mouth(out: np.ndarray, source: np.ndarray, rig: FaceRig, target: np.nd
         in_upper = np.maximum(in_upper, shown)
     colour = _mix(colour, upper_colour, in_upper)
     # Shadow of the upper lip on what is just under it.
-    under_lip = np.clip((now[..., 1] - upper_now) / 0.035, 0, 1)
+    under_lip = np.clip(below_upper / 0.035, 0, 1)
     colour *= (0.72 + 0.28 * under_lip)[..., None]
     weight = (alpha.astype(np.float32) / 255)[..., None]
     region = out[y0:y1, x0:x1].astype(np.float32)
     blended = region * (1 - weight) + np.clip(colour, 0, 1) * 255 * weight
     out[y0:y1, x0:x1] = np.round(blended).astype(np.uint8)
+
+
+def _pixel_grid(box) -> np.ndarray:
+    """(h, w, 2) float32: each pixel's own (x, y) over `box`."""
+    x0, y0, x1, y1 = box
+    pixels = np.empty((y1 - y0, x1 - x0, 2), np.float32)
+    pixels[..., 0] = np.arange(x0, x1, dtype=np.float32)
+    pixels[..., 1] = np.arange(y0, y1, dtype=np.float32)[:, None]
+    return pixels
 
 
 def _lift_dark_lips(out: np.ndarray, rig: FaceRig, target: np.ndarray, closed: bool) -> None:
@@ -328,11 +405,8 @@ def _lift_dark_lips(out: np.ndarray, rig: FaceRig, target: np.ndarray, closed: b
     has none of that, and its own seam stays as it is."""
     if rig.lip_colour is None or not rig.source_open:
         return
-    outer = np.concatenate([target[list(LIPS_OUTER_UPPER)],
-                            target[list(LIPS_OUTER_LOWER[::-1])][1:-1]])
-    height, width = out.shape[:2]
-    x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int) - 1, 0)
-    x1, y1 = np.minimum(np.ceil(outer.max(axis=0)).astype(int) + 2, [width, height])
+    outer = target[_OUTER_POLYGON]
+    x0, y0, x1, y1 = _box_around(outer, 1, 2, out.shape)
     if x1 <= x0 or y1 <= y0:
         return
     band = _polygon_mask((y1 - y0, x1 - x0), outer - [x0, y0]).astype(np.float32) / 255
@@ -385,8 +459,12 @@ def _tooth_gaps(x: np.ndarray, width_px: float) -> np.ndarray:
     """Faint darker lines between the incisors and canines (only where they are a pixel wide)."""
     if width_px < 45:
         return np.ones_like(x)
-    result = np.ones_like(x)
-    for boundary in (0.0, 0.19, -0.19, 0.35, -0.35, 0.5, -0.5):
-        distance = np.abs(x - boundary) * width_px / 2
-        result *= 1 - 0.18 * np.clip(1 - distance / 0.8, 0, 1)
-    return result
+    # All boundaries at once (one more leading axis), then their factors multiplied in order:
+    # the same values as one boundary at a time, with a few numpy calls instead of 9 each.
+    boundaries = _TOOTH_BOUNDARIES.astype(x.dtype).reshape((-1,) + (1,) * x.ndim)
+    distance = np.abs(x - boundaries) * width_px / 2
+    factors = 1 - 0.18 * np.clip(1 - distance / 0.8, 0, 1)
+    return np.multiply.reduce(factors, axis=0)
+
+
+_TOOTH_BOUNDARIES = np.array([0.0, 0.19, -0.19, 0.35, -0.35, 0.5, -0.5])

@@ -49,11 +49,15 @@ def remap(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray
 
 
 def remap_into(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, out: np.ndarray) -> None:
-    """remap() written into `out` (a C-contiguous view of the frame): no second copy on CPU."""
+    """remap() written into `out` (a view of the frame whose rows are contiguous, such as a box
+    of it): no second copy on CPU."""
     if _torch_cuda() is not None:
         out[...] = remap(image, map_x, map_y)
         return
-    cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, dst=out, borderMode=cv2.BORDER_REFLECT)
+    written = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, dst=out,
+                        borderMode=cv2.BORDER_REFLECT)
+    if written is not out:  # OpenCV could not write through this view: copy its result in
+        out[...] = written
 
 
 def remap_opencv(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
