@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lipsync_engine import EngineRequest, get_engine
 from lipsync_engine.check import check_video
 from lipsync_engine.common.ffmpeg import run_ffmpeg
+from lipsync_engine.common.sync import correlate, warning_for
 
 pytest.importorskip("mediapipe", reason="mediapipe is not installed")
 
@@ -76,3 +78,14 @@ def test_a_good_dub_of_a_talking_clip_is_in_sync(tmp_path, talking, other_speech
     report = check_video(dub.output_path)
     assert report["ok"] is True, report
     assert dub.sync["ok"] is True and dub.sync["method"] == report["method"], dub.sync
+
+
+def test_audio_without_speech_is_never_in_sync():
+    rng = np.random.default_rng(3)
+    noise = -60 + rng.normal(0, 0.3, 200)  # a room's hum: loudness flat within a dB
+    gap = 0.08 + 0.01 * (noise - noise.mean())  # lips that happen to follow it exactly
+
+    report = correlate(gap, noise)
+
+    assert report["r"] > 0.9 and report["ok"] is False and report["speech"] is False
+    assert "holds no speech" in warning_for(report, 25.0)
