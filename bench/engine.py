@@ -36,10 +36,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fixtures import inputs, request_for, speeches  # noqa: E402
+from bench.fixtures import request_for, warm_lipsync  # noqa: E402
 from bench.report import write_section  # noqa: E402
-from lipsync_engine import EngineRequest, get_engine  # noqa: E402
-from lipsync_engine.common import models  # noqa: E402
+from lipsync_engine import EngineRequest  # noqa: E402
 from lipsync_engine.common.encode import FrameWriter  # noqa: E402
 
 MODES = ("image", "video", "multi")
@@ -108,16 +107,10 @@ def main() -> None:
         bench_musetalk(args.lengths, args.modes, args.heights, args.repeat, args.full_size)
     if "lipsync" not in engines:
         return
-    models.warm_up()
-    engine = get_engine("lipsync")
     rows = []
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        media = inputs(folder)
-        audio = speeches(folder, args.lengths)
-        # Warm: one short render loads everything (and fills caches) before timing.
-        engine.render(request_for("image", media, audio, args.lengths[0], 480,
-                                  folder / "warm.mp4"))
+        engine, media, audio = warm_lipsync(folder, args.lengths)
         for mode in args.modes:
             for resolution in args.heights:
                 for seconds in args.lengths:

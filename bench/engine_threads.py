@@ -29,10 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.engine import TARGET_CPU, floor  # noqa: E402
-from bench.fixtures import inputs, request_for, speeches  # noqa: E402
+from bench.fixtures import request_for, warm_lipsync  # noqa: E402
 from bench.report import write_section  # noqa: E402
-from lipsync_engine import get_engine  # noqa: E402
-from lipsync_engine.common import models  # noqa: E402
 
 MODES = ("image", "video", "multi")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -183,14 +181,10 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    models.warm_up()
-    engine = get_engine("lipsync")
     rows = []
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        media = inputs(folder)
-        audio = speeches(folder, [args.seconds])
-        engine.render(request_for("image", media, audio, args.seconds, 480, folder / "warm.mp4"))
+        engine, media, audio = warm_lipsync(folder, [args.seconds])
         for mode in args.modes:
             row = measure(engine, mode, media, audio, args.seconds, folder)
             rows.append(row)

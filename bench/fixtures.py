@@ -105,3 +105,19 @@ def request_for(mode: str, media: dict, audio: dict, seconds: int, resolution: i
         return EngineRequest(mode="video", video=media["video"], audio=audio[seconds], **common)
     return EngineRequest(mode="multi", image=media["two"], left_audio=audio[seconds],
                          right_audio=audio[f"{seconds}-other"], order="meanwhile", **common)
+
+
+def warm_lipsync(folder: Path, lengths) -> tuple:
+    """(engine, media, audio): the lipsync engine with its models loaded and one short render
+    done (a worker that has run a job), and the bench inputs written into `folder`."""
+    from lipsync_engine import get_engine
+    from lipsync_engine.common import models
+
+    models.warm_up()
+    engine = get_engine("lipsync")
+    media = inputs(folder)
+    audio = speeches(folder, lengths)
+    # Warm: one short render loads everything (and fills caches) before timing.
+    engine.render(request_for("image", media, audio, lengths[0], 480, folder / "warm.mp4"))
+    return engine, media, audio
+

@@ -16,8 +16,8 @@ do not move (a still mouth's gap jitters by ~0.001 eye distances, a speaking one
 jitter of a still mouth can correlate with speech by chance, and is no lip-sync), or the audio
 holds no speech ("speech": false; its loudness spans under 6 dB, where speech spans ~50 dB
 between pauses and vowels: a closed mouth's jitter against a room's noise is no lip-sync
-either); then a warning is added too. For multi mode the top level is the worse of the two faces, each measured over
-the frames where its own track plays.
+either); then a warning is added too. For multi mode the top level is the worse of the two
+faces, each measured over the frames where its own track plays.
 """
 
 from __future__ import annotations
