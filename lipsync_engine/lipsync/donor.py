@@ -91,27 +91,36 @@ def make_donor(frame: np.ndarray, points: np.ndarray, skin: np.ndarray, index: i
 def outline(triangles: np.ndarray) -> np.ndarray | None:
     """The landmarks around the union of these triangles, in order: one polygon to fill where
     filling ~150 triangles one by one costs ~1 ms a frame. None unless the border is one loop."""
+    neighbours = defaultdict(list)
+    for a, b in _border_edges(triangles):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    if not neighbours or any(len(ends) != 2 for ends in neighbours.values()):
+        return None
+    loop = _walk(neighbours)
+    return np.array(loop) if len(loop) == len(neighbours) else None
+
+
+def _border_edges(triangles: np.ndarray) -> list[tuple[int, int]]:
+    """The edges only one triangle has (a shared edge is inside the union)."""
     edges = Counter()
     for a, b, c in triangles.tolist():
         for edge in ((a, b), (b, c), (c, a)):
             edges[tuple(sorted(edge))] += 1
-    border = [edge for edge, count in edges.items() if count == 1]  # not shared: the border
-    neighbours = defaultdict(list)
-    for a, b in border:
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    if not border or any(len(ends) != 2 for ends in neighbours.values()):
-        return None
-    start = border[0][0]
+    return [edge for edge, count in edges.items() if count == 1]
+
+
+def _walk(neighbours: dict) -> list[int]:
+    """The loop through the first point, each point met once (every point has two ends)."""
+    start = next(iter(neighbours))
     loop, previous, current = [start], None, start
     while True:
         first, second = neighbours[current]
         following = second if first == previous else first
         if following == start:
-            break
+            return loop
         loop.append(following)
         previous, current = current, following
-    return np.array(loop) if len(loop) == len(neighbours) else None
 
 
 def mouth_shape(points: np.ndarray) -> np.ndarray:

@@ -110,9 +110,7 @@ def _box_around(polygon: np.ndarray, before: int, after: int, frame_shape
 
 def _pixels_inside(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     """RGB (0..1) of the pixels well inside `polygon`, rasterised over its own box only."""
-    height, width = image.shape[:2]
-    x0, y0 = np.maximum(np.floor(polygon.min(axis=0)).astype(int) - 2, 0)
-    x1, y1 = np.minimum(np.ceil(polygon.max(axis=0)).astype(int) + 3, [width, height])
+    x0, y0, x1, y1 = _box_around(polygon, 2, 3, image.shape)
     if x1 <= x0 or y1 <= y0:
         return np.zeros((0, 3), np.float32)
     inside = _polygon_mask((y1 - y0, x1 - x0), polygon - [x0, y0], erode=1)
@@ -157,14 +155,10 @@ def triangle_map(rig: FaceRig, moved: np.ndarray, target: np.ndarray, frame_shap
     tris = rig.triangles[moving[rig.triangles].any(axis=1)]
     if len(tris) == 0:
         return None
-    height, width = frame_shape[:2]
     # The box of the moving triangles' corners, before and after: only their landmarks count.
     used = np.zeros(len(target), bool)
     used[tris] = True
-    corners = np.concatenate([target[used], moved[used]])
-    low, high = corners.min(axis=0), corners.max(axis=0)
-    x0, y0 = max(int(np.floor(low[0])) - 2, 0), max(int(np.floor(low[1])) - 2, 0)
-    x1, y1 = min(int(np.ceil(high[0])) + 3, width), min(int(np.ceil(high[1])) + 3, height)
+    x0, y0, x1, y1 = _box_around(np.concatenate([target[used], moved[used]]), 2, 3, frame_shape)
     if x1 <= x0 or y1 <= y0:
         return None
     # Triangles that are (nearly) flat in the target cover no pixel: leave them out.
@@ -427,9 +421,7 @@ def _lift_dark_lips(out: np.ndarray, rig: FaceRig, target: np.ndarray, closed: b
 def _lip_line(out: np.ndarray, target: np.ndarray, strength: float) -> None:
     """Where closed lips meet: a soft darker line along the inner lip."""
     line = target[list(LIPS_INNER_UPPER)]
-    height, width = out.shape[:2]
-    x0, y0 = np.maximum(np.floor(line.min(axis=0)).astype(int) - 2, 0)
-    x1, y1 = np.minimum(np.ceil(line.max(axis=0)).astype(int) + 3, [width, height])
+    x0, y0, x1, y1 = _box_around(line, 2, 3, out.shape)
     if x1 <= x0 or y1 <= y0:
         return
     alpha = np.zeros((y1 - y0, x1 - x0), np.uint8)
